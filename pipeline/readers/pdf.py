@@ -1,0 +1,308 @@
+"""PDF into a ``Layout`` with pdfplumber.
+
+Each page is touched once and closed: ruled tables are found (``find_tables``), tables without
+rules are tried only on pages that have none (see ``pipeline.readers.pdf_stream``), the text
+outside them is grouped into lines and then into blocks by font style and vertical gaps.
+Afterwards, across pages: running headers and footers (``8 (14)``, a repeated title) are
+dropped, a paragraph or a table cut by a page break is joined again (a table row cut in two is
+one row again), and heading styles are ranked into levels.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from pipeline.errors import DocumentTooLarge, EmptyDocument, EncryptedDocument, UnreadableDocument
+from pipeline.layout import Block, Cell, Layout, Provenance
+
+PAGE_NUMBER = regex.compile(r"^(?:sivu\s+)?\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|/\s*\d{1,4})?$", regex.I)
+BULLET = regex.compile(r"^([•▪◦●○■□–\-*]|\d{1,2}[.)])\s+(\S.*)$")
+MARGIN = 0.09  # share of the page height where running headers and footers live
+
+
+@dataclass
+class Style:
+    family: str
+    size: float
+    bold: bool
+    italic: bool
+
+    @property
+    def rank_key(self) -> tuple[float, int]:
+        # Larger first; at one size bold, then italic (bold or not), then plain.
+        weight = 0 if self.bold and not self.italic else (1 if self.italic else 2)
+        return (-round(self.size), weight)
+
+
+@dataclass
+class TextLine:
+    page: int
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    style: Style
+    page_height: float
+
+
+def _style_of(chars: list[dict]) -> Style:
+    """The style of a line: that of its most common non-space characters."""
+    counts: Counter = Counter()
+    for ch in chars:
+        if ch["text"].strip():
+            counts[(ch["fontname"], round(ch["size"], 1))] += 1
+    if not counts:
+        return Style("", 0.0, False, False)
+    (fontname, size), _ = counts.most_common(1)[0]
+    base = fontname.split("+", 1)[-1]
+    lowered = base.lower()
+    family = regex.split(r"[-,]", base, maxsplit=1)[0]
+    return Style(
+        family=family,
+        size=size,
+        bold="bold" in lowered or "black" in lowered or "heavy" in lowered,
+        italic="italic" in lowered or "oblique" in lowered,
+    )
+
+
+def _open(path: Path):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(path)
+        _ = pdf.pages  # parses the page tree: corrupt files fail here
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise EncryptedDocument(f"{path}: the PDF is encrypted (password-protected)") from None
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated types for bad files
+        message = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise UnreadableDocument(f"{path}: not a readable PDF ({message})") from None
+    return pdf
+
+
+def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _table_block(table, page_number: int) -> Block | None:
+    """A pdfplumber table as a table block; cells keep their wrapped lines and bbox."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for bbox in row.cells:
+            if bbox is None:
+                cells.append(Cell(lines=[], prov=Provenance(page=page_number)))
+                continue
+            cells.append(Cell(lines=[], prov=Provenance(page=page_number, bbox=tuple(round(v, 1) for v in bbox))))
+        rows.append(cells)
+    texts = table.extract()
+    for cells, row_texts in zip(rows, texts, strict=False):
+        for cell, text in zip(cells, row_texts, strict=False):
+            cell.lines = [line for line in (text or "").split("\n") if line.strip()]
+    if len(rows) < 1 or max(len(r) for r in rows) < 2:
+        return None
+    bbox = tuple(round(v, 1) for v in table.bbox)
+    return Block(kind="table", prov=Provenance(page=page_number, bbox=bbox), rows=rows, pages=[page_number])
+
+
+def _read_page(page, page_number: int) -> tuple[list[TextLine], list[Block]]:
+    tables = page.find_tables()
+    raw_lines = None
+    if not tables:
+        from pipeline.readers.pdf_stream import find_stream_tables
+
+        raw_lines = page.extract_text_lines(return_chars=True, strip=True)
+        tables = find_stream_tables(page, [line["text"] for line in raw_lines])
+    blocks = [b for b in (_table_block(t, page_number) for t in tables) if b is not None]
+    boxes = [b.prov.bbox for b in blocks]
+    if boxes:
+        raw_lines = page.filter(lambda obj: not _inside(obj, boxes)).extract_text_lines(return_chars=True, strip=True)
+    elif raw_lines is None:
+        raw_lines = page.extract_text_lines(return_chars=True, strip=True)
+    lines = []
+    for line in raw_lines:
+        text = line["text"].strip()
+        if not text:
+            continue
+        lines.append(
+            TextLine(
+                page=page_number,
+                text=text,
+                x0=line["x0"],
+                top=line["top"],
+                x1=line["x1"],
+                bottom=line["bottom"],
+                style=_style_of(line["chars"]),
+                page_height=float(page.height),
+            )
+        )
+    return lines, blocks
+
+
+def _running_lines(lines: list[TextLine], pages: int) -> set[int]:
+    """Indexes of running headers/footers: margin lines repeated on many pages, page numbers."""
+    def in_margin(line: TextLine) -> bool:
+        return line.top < line.page_height * MARGIN or line.bottom > line.page_height * (1 - MARGIN)
+
+    keys: dict[str, set[int]] = {}
+    for line in lines:
+        if in_margin(line):
+            keys.setdefault(regex.sub(r"\d+", "#", line.text), set()).add(line.page)
+    threshold = max(2, pages // 2)
+    drop = set()
+    for index, line in enumerate(lines):
+        if not in_margin(line):
+            continue
+        if PAGE_NUMBER.match(line.text) or len(keys[regex.sub(r"\d+", "#", line.text)]) >= threshold:
+            drop.add(index)
+    return drop
+
+
+def _body_style(lines: list[TextLine]) -> Style:
+    counts: Counter = Counter()
+    for line in lines:
+        counts[(line.style.family, line.style.size, line.style.bold, line.style.italic)] += len(line.text)
+    family, size, bold, italic = counts.most_common(1)[0][0]
+    return Style(family, size, bold, italic)
+
+
+def _is_heading_style(style: Style, body: Style) -> bool:
+    return style.size > body.size + 0.9 or (style.family != body.family and style.size >= body.size - 0.5)
+
+
+def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> list[Block]:
+    """Consecutive lines of one style and small gaps form a block."""
+    blocks: list[Block] = []
+    previous: TextLine | None = None
+    current: Block | None = None
+    bullet_x: float | None = None
+    for line in lines:
+        heading = _is_heading_style(line.style, body)
+        bullet = None if heading else BULLET.match(line.text)
+        gap_limit = 0.5 * max(line.style.size, 1)
+        continues = (
+            current is not None
+            and previous is not None
+            and previous.page == line.page
+            and line.top - previous.bottom < gap_limit
+            and previous.style == line.style
+            and bullet is None
+            and (current.kind != "list_item" or (bullet_x is not None and line.x0 > bullet_x + 2))
+        )
+        if continues:
+            current.lines.append(line.text)
+            _extend_bbox(current, line)
+        else:
+            prov = Provenance(page=line.page, bbox=(round(line.x0, 1), round(line.top, 1), round(line.x1, 1), round(line.bottom, 1)))
+            if heading:
+                current = Block(kind="heading", prov=prov, lines=[line.text], level=levels[line.style.rank_key], emphasis=line.style.bold)
+            elif bullet:
+                bullet_x = line.x0
+                current = Block(kind="list_item", prov=prov, lines=[bullet.group(2)], level=1)
+            else:
+                current = Block(kind="paragraph", prov=prov, lines=[line.text], emphasis=line.style.bold and not body.bold)
+            current.pages = [line.page]
+            blocks.append(current)
+        previous = line
+    _rank_list_levels(blocks)
+    return blocks
+
+
+def _extend_bbox(block: Block, line: TextLine) -> None:
+    x0, top, x1, bottom = block.prov.bbox
+    block.prov = Provenance(
+        page=block.prov.page,
+        bbox=(round(min(x0, line.x0), 1), top, round(max(x1, line.x1), 1), round(max(bottom, line.bottom), 1)),
+    )
+
+
+def _rank_list_levels(blocks: list[Block]) -> None:
+    indents = sorted({b.prov.bbox[0] for b in blocks if b.kind == "list_item"})
+    for block in blocks:
+        if block.kind == "list_item":
+            block.level = 1 + sum(1 for x in indents if x < block.prov.bbox[0] - 4)
+
+
+def _merge_across_pages(items: list[Block]) -> list[Block]:
+    """Join what a page break cut: a table's parts (and a row cut in two), a paragraph's halves."""
+    merged: list[Block] = []
+    for block in items:
+        prev = merged[-1] if merged else None
+        if prev is not None and prev.pages and block.pages and block.pages[0] == prev.pages[-1] + 1:
+            if prev.kind == block.kind == "table" and _same_columns(prev, block):
+                _append_table(prev, block)
+                continue
+            if (
+                prev.kind == block.kind == "paragraph"
+                and prev.lines
+                and block.lines
+                and not prev.lines[-1].endswith((".", ":", "!", "?"))
+                and block.lines[0][:1].islower()
+            ):
+                prev.lines.extend(block.lines)
+                prev.pages.append(block.pages[0])
+                continue
+        merged.append(block)
+    return merged
+
+
+def _same_columns(a: Block, b: Block) -> bool:
+    return max(len(r) for r in a.rows) == max(len(r) for r in b.rows)
+
+
+def _append_table(prev: Block, cont: Block) -> None:
+    rows = cont.rows
+    header = [" ".join(c.lines) for c in prev.rows[0]]
+    if rows and [" ".join(c.lines) for c in rows[0]] == header:
+        rows = rows[1:]  # the header repeated on the new page
+    if rows and prev.rows:
+        first, last = rows[0], prev.rows[-1]
+        first_texts = [" ".join(c.lines) for c in first]
+        if not first_texts[0] and any(t[:1].islower() for t in first_texts if t):
+            for cell, extra in zip(last, first, strict=False):  # a row cut by the break
+                cell.lines.extend(extra.lines)
+            rows = rows[1:]
+    prev.rows.extend(rows)
+    prev.pages.append(cont.pages[0])
+
+
+def read_pdf(path: Path, *, max_pages: int | None = None) -> Layout:
+    """Read a PDF; raises ``EncryptedDocument``, ``UnreadableDocument``, ``EmptyDocument``."""
+    pdf = _open(path)
+    try:
+        pages = pdf.pages
+        if max_pages is not None and len(pages) > max_pages:
+            raise DocumentTooLarge(f"{path}: {len(pages)} pages, more than the limit of {max_pages}")
+        lines: list[TextLine] = []
+        tables: list[Block] = []
+        for number, page in enumerate(pages, start=1):
+            try:
+                page_lines, page_tables = _read_page(page, number)
+            except Exception as exc:  # noqa: BLE001 - a damaged page stream
+                raise UnreadableDocument(f"{path}: page {number} cannot be read ({type(exc).__name__})") from None
+            finally:
+                page.close()
+            lines.extend(page_lines)
+            tables.extend(page_tables)
+        page_count = len(pages)
+    finally:
+        pdf.close()
+    if not lines and not tables:
+        raise EmptyDocument(f"{path}: no text layer (a scanned or image-only PDF needs OCR first)")
+    drop = _running_lines(lines, page_count)
+    lines = [line for i, line in enumerate(lines) if i not in drop]
+    if not lines and not tables:
+        raise EmptyDocument(f"{path}: no text besides page headers and footers")
+    body = _body_style(lines) if lines else Style("", 0, False, False)
+    heading_keys = sorted({ln.style.rank_key for ln in lines if _is_heading_style(ln.style, body)})
+    levels = {key: rank for rank, key in enumerate(heading_keys, start=1)}
+    text_blocks = _group(lines, body, levels)
+    items = sorted(text_blocks + tables, key=lambda b: (b.prov.page, b.prov.bbox[1]))
+    return Layout(format="pdf", blocks=_merge_across_pages(items), pages=page_count)

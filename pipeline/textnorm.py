@@ -1,0 +1,111 @@
+"""Join a block's source lines into clean text, the same way for every format.
+
+Finnish documents break words at line ends in three ways, and converted documents keep the
+debris: soft hyphenation (``vähene-`` / ``misessä``), a real hyphen that happens to fall at the
+line end (``strategia-`` / ``asiakirja``, ``KEHA-`` / ``keskuksen``), and, in narrow PDF table
+cells, a word cut with no hyphen at all (``suunnitelm`` / ``an``). Text extracted from an older
+PDF carries the same breaks inside lines (``mukais- ten``). Each break is decided by asking the
+``Lexicon`` which joined form is a word; Finnish's ``Tori- ja Tuve-`` (a shared compound part
+before a conjunction) is kept as written.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from pipeline.nlp.lexicon import Lexicon
+
+CONJUNCTIONS = frozenset({"ja", "tai", "sekä", "eli", "että", "kuin", "tahi", "taikka", "ynnä", "and", "or"})
+FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
+
+_SPACES = regex.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200a]+")
+_HTML_TAG = regex.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s+[a-zA-Z-]+=\"[^\"]*\")*\s*/?>")
+_INLINE_HYPHEN = regex.compile(r"(\S*\p{L})- (\p{Ll}[\p{L}\-]*)")
+_TRAILING_HYPHEN = regex.compile(r"(\S*\p{L})-$")
+
+
+def clean_spaces(text: str) -> str:
+    """Unify the space characters Finnish documents use (NBSP, narrow NBSP as thousands separator)."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_debris(text: str) -> str:
+    """Remove HTML tags left by converters (``<ol style="list-style-type: none">``)."""
+    return _HTML_TAG.sub(" ", text)
+
+
+def _decide_hyphen(prefix: str, following: str, lex: Lexicon) -> str | None:
+    """Join ``prefix-`` + ``following`` across a break; None keeps the break (``Tori- ja``)."""
+    word = following.rstrip(".,;:!?)”\"'")
+    if following.lower() in CONJUNCTIONS or word.lower() in CONJUNCTIONS:
+        return None
+    last_part = prefix.rsplit("-", 1)[-1]
+    lead = regex.sub(r"^\W+", "", prefix)
+    hyphenated = f"{prefix}-{following}"
+    joined = f"{prefix}{following}"
+    if not last_part or last_part.isupper() or any(ch.isdigit() for ch in last_part):
+        return hyphenated  # TE-uudistus, EU-R, 2023-luvulla
+    if lex.known(regex.sub(r"^\W+", "", joined)):
+        return joined
+    if lex.known(regex.sub(r"^\W+", "", hyphenated)):
+        return hyphenated
+    if lead[:1].isupper() or "/" in prefix or "." in prefix:
+        return hyphenated  # Senaatti-kiinteistöjen, URLs
+    return joined  # a soft hyphen is the likelier reading of an unknown word
+
+
+def _join_pair(left: str, right: str, lex: Lexicon) -> str:
+    """Join two consecutive source lines of one block."""
+    if not left:
+        return right
+    if not right:
+        return left
+    hyphen = _TRAILING_HYPHEN.search(left)
+    first = right.split(" ", 1)
+    if hyphen and first[0][:1].islower():
+        decided = _decide_hyphen(hyphen.group(1), first[0], lex)
+        if decided is not None:
+            rest = f" {first[1]}" if len(first) > 1 else ""
+            return left[: hyphen.start()] + decided + rest
+        return f"{left} {right}"
+    if left.endswith(("-", "–", "/")) and left[-2:-1] in (" ", ""):
+        return left + right  # "ja –" + "toiminnan": a dash bound to the next word
+    last = left.rsplit(" ", 1)[-1]
+    if (
+        last.isalpha()
+        and first[0][:1].islower()
+        and first[0].rstrip(".,;:!?)").isalpha()
+        and not lex.known(last)
+        and lex.in_dictionary(last + first[0])
+    ):
+        return left + right  # a word cut in a narrow cell: "suunnitelm" + "an"
+    return f"{left} {right}"
+
+
+def join_lines(lines: list[str], lex: Lexicon) -> str:
+    """The clean text of a block from its source lines."""
+    text = ""
+    for raw in lines:
+        line = clean_spaces(strip_debris(raw))
+        text = _join_pair(text, line, lex)
+    return fix_inline_breaks(text, lex)
+
+
+def fix_inline_breaks(text: str, lex: Lexicon) -> str:
+    """Mend line-end hyphenation that a text conversion left inside a line (``mukais- ten``)."""
+
+    def repl(match: regex.Match) -> str:
+        decided = _decide_hyphen(match.group(1), match.group(2), lex)
+        return match.group(0) if decided is None else decided
+
+    return _INLINE_HYPHEN.sub(repl, text)
+
+
+def strip_footnote_marks(text: str) -> tuple[str, list[str]]:
+    """Split trailing footnote marks off a label: ``Laskutusaste, % ¹`` → (``Laskutusaste, %``, [``¹``])."""
+    marks: list[str] = []
+    text = text.rstrip()
+    while text and (text[-1] in FOOTNOTE_MARKS or text[-1] == "*"):
+        marks.insert(0, text[-1])
+        text = text[:-1].rstrip()
+    return text, marks

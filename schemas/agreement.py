@@ -1,0 +1,151 @@
+"""The output contract as pydantic models: what downstream systems may rely on.
+
+Field names follow ``shared/docs/output-contract.md``; values keep the document's own Finnish
+text. Renaming or removing a field is a breaking change and bumps the major number of
+``SCHEMA_VERSION``; adding one bumps the minor number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+ValueKind = Literal["actual", "estimate", "target", "preliminary_target", "budget", "frame", "other"]
+SourceFormat = Literal["pdf", "text", "markdown"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Provenance(_Model):
+    """Where a value stands in the source: page and bbox for PDF, line for text and Markdown."""
+
+    page: int | None = Field(None, description="1-based page number (PDF only)")
+    line: int | None = Field(None, description="1-based line number in the source file (text/Markdown)")
+    bbox: tuple[float, float, float, float] | None = Field(
+        None, description="x0, top, x1, bottom in PDF points, origin top-left (PDF only)"
+    )
+
+
+class Source(_Model):
+    path: str
+    sha256: str
+    format: SourceFormat
+    pages: int | None = None
+
+
+class Period(_Model):
+    start: int
+    end: int
+
+
+class Signatory(_Model):
+    name: str
+    title: str | None = None
+    organization: str | None = None
+
+
+class AgreementInfo(_Model):
+    title: str
+    agency: str | None
+    ministries: list[str]
+    period: Period | None
+    signed_on: date | None
+    reference_numbers: list[str]
+    signatories: list[Signatory]
+    series_id: str
+
+
+class Section(_Model):
+    id: str
+    number: str | None
+    title: str
+    level: int
+    parent_id: str | None
+    page: int | None = None
+    line: int | None = None
+
+
+class Table(_Model):
+    id: str
+    number: int | None
+    caption: str | None
+    section_id: str | None
+    pages: list[int]
+    header: list[str]
+    rows: list[list[str]]
+    footnotes: list[str]
+    group: str | None = Field(None, description="sub-heading printed between the caption and the table")
+    provenance: Provenance
+
+
+class Quantity(_Model):
+    value: float
+    unit: str | None
+    text: str
+
+
+class Target(_Model):
+    year: int
+    text: str
+    satisfactory: str | None = Field(None, description="the 'Tyydyttävä taso' text, if any")
+    numbers: list[Quantity]
+    provenance: Provenance
+
+
+class Goal(_Model):
+    id: str
+    title: str
+    number: str | None = Field(None, description="the goal's own number in the document (`1.`, `Hanke 2`)")
+    section_id: str | None
+    parent_id: str | None
+    table_id: str | None = None
+    targets: list[Target]
+    provenance: Provenance
+
+
+class IndicatorValue(_Model):
+    year: int
+    kind: ValueKind
+    label: str
+    value: float | None
+    text: str
+    provenance: Provenance
+
+
+class Indicator(_Model):
+    id: str
+    name: str
+    unit: str | None
+    scale: float = 1
+    table_id: str | None
+    parent_id: str | None = Field(None, description="the indicator this one is a breakdown of (`- Tori-…` rows)")
+    group: str | None = Field(None, description="the goal or sub-heading the table is printed under")
+    footnotes: list[str]
+    budget_target: str | None
+    values: list[IndicatorValue]
+    provenance: Provenance
+
+
+class Extractor(_Model):
+    name: str
+    version: str
+
+
+class Agreement(_Model):
+    """One version of one agreement, as extracted."""
+
+    schema_version: str = SCHEMA_VERSION
+    extractor: Extractor
+    source: Source
+    agreement: AgreementInfo
+    sections: list[Section]
+    tables: list[Table]
+    goals: list[Goal]
+    indicators: list[Indicator]
+    warnings: list[str]
