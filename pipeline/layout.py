@@ -41,6 +41,8 @@ class Block:
 
     ``level`` is the heading level the source suggests (Markdown ``#`` count, PDF style rank); it
     is a hint only, converted documents get it wrong. ``emphasis`` marks bold text.
+    ``tail_x1`` and ``head_width`` (PDF) tell where the last line ends and how wide the first word
+    is, so a paragraph cut by a page break can be told from one that ended there.
     """
 
     kind: BlockKind
@@ -51,6 +53,8 @@ class Block:
     rows: list[list[Cell]] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     text: str = ""
+    tail_x1: float | None = field(default=None, repr=False)
+    head_width: float | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -22,11 +22,13 @@ _SPACES = regex.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200a]+")
 _HTML_TAG = regex.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s+[a-zA-Z-]+=\"[^\"]*\")*\s*/?>")
 _INLINE_HYPHEN = regex.compile(r"(\S*\p{L})- (\p{Ll}[\p{L}\-]*)")
 _TRAILING_HYPHEN = regex.compile(r"(\S*\p{L})-$")
+_SOFT_HYPHEN = regex.compile(r"(?<![\p{L}-])(\p{Ll}{2,})-(\p{Ll}{2,})(?![\p{L}-])")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'"})
 
 
 def clean_spaces(text: str) -> str:
-    """Unify the space characters Finnish documents use (NBSP, narrow NBSP as thousands separator)."""
-    return _SPACES.sub(" ", text).strip()
+    """Unify spaces (NBSP, narrow NBSP as thousands separator) and quotes (word processors curl them)."""
+    return _SPACES.sub(" ", text.translate(_QUOTES)).strip()
 
 
 def strip_debris(text: str) -> str:
@@ -40,16 +42,15 @@ def _decide_hyphen(prefix: str, following: str, lex: Lexicon) -> str | None:
     if following.lower() in CONJUNCTIONS or word.lower() in CONJUNCTIONS:
         return None
     last_part = prefix.rsplit("-", 1)[-1]
-    lead = regex.sub(r"^\W+", "", prefix)
     hyphenated = f"{prefix}-{following}"
     joined = f"{prefix}{following}"
     if not last_part or last_part.isupper() or any(ch.isdigit() for ch in last_part):
         return hyphenated  # TE-uudistus, EU-R, 2023-luvulla
-    if lex.known(regex.sub(r"^\W+", "", joined)):
+    if lex.known(last_part + following) or lex.known(regex.sub(r"^\W+", "", joined)):
         return joined
-    if lex.known(regex.sub(r"^\W+", "", hyphenated)):
+    if lex.known(f"{last_part}-{following}") or lex.known(regex.sub(r"^\W+", "", hyphenated)):
         return hyphenated
-    if lead[:1].isupper() or "/" in prefix or "." in prefix:
+    if last_part[:1].isupper() or "/" in prefix or "." in prefix:
         return hyphenated  # Senaatti-kiinteistöjen, URLs
     return joined  # a soft hyphen is the likelier reading of an unknown word
 
@@ -70,16 +71,20 @@ def _join_pair(left: str, right: str, lex: Lexicon) -> str:
         return f"{left} {right}"
     if left.endswith(("-", "–", "/")) and left[-2:-1] in (" ", ""):
         return left + right  # "ja –" + "toiminnan": a dash bound to the next word
-    last = left.rsplit(" ", 1)[-1]
-    if (
-        last.isalpha()
-        and first[0][:1].islower()
-        and first[0].rstrip(".,;:!?)").isalpha()
-        and not lex.known(last)
-        and lex.in_dictionary(last + first[0])
-    ):
-        return left + right  # a word cut in a narrow cell: "suunnitelm" + "an"
+    if regex.search(r"\d[-–]$", left) and right[:1].isdigit():
+        return left + right  # "(1-" + "5)"
+    tail = regex.search(r"(\p{L}+)$", left)
+    head = regex.match(r"\p{Ll}+", right)
+    if tail and head and _cut_word(tail.group(1), head.group(0), lex):
+        return left + right  # a word cut in a narrow cell: "suunnitelm" + "an", "toimintamalli" + "n"
     return f"{left} {right}"
+
+
+def _cut_word(tail: str, head: str, lex: Lexicon) -> bool:
+    """Whether ``tail`` + ``head`` is one word cut at a line end without a hyphen."""
+    if not lex.in_dictionary(tail + head):
+        return False
+    return len(head) == 1 or not lex.known(tail)  # no Finnish word is one letter ("toimintamalli" + "n")
 
 
 def join_lines(lines: list[str], lex: Lexicon) -> str:
@@ -92,13 +97,25 @@ def join_lines(lines: list[str], lex: Lexicon) -> str:
 
 
 def fix_inline_breaks(text: str, lex: Lexicon) -> str:
-    """Mend line-end hyphenation that a text conversion left inside a line (``mukais- ten``)."""
+    """Mend hyphenation that a conversion left inside a line.
+
+    ``mukais- ten`` is a line-end break kept as text; ``tulos-sopimusvuoden`` is a soft hyphen
+    kept as a hyphen: it is joined when the dictionary knows the joined word and not the
+    hyphenated one, since a PDF of the same text cannot show the difference.
+    """
 
     def repl(match: regex.Match) -> str:
         decided = _decide_hyphen(match.group(1), match.group(2), lex)
         return match.group(0) if decided is None else decided
 
-    return _INLINE_HYPHEN.sub(repl, text)
+    def soft(match: regex.Match) -> str:
+        joined = match.group(1) + match.group(2)
+        if lex.in_dictionary(joined) and not lex.in_dictionary(match.group(0)):
+            return joined
+        return match.group(0)
+
+    text = _INLINE_HYPHEN.sub(repl, text)
+    return _SOFT_HYPHEN.sub(soft, text)
 
 
 def strip_footnote_marks(text: str) -> tuple[str, list[str]]:

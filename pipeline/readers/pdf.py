@@ -198,6 +198,7 @@ def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> list
         )
         if continues:
             current.lines.append(line.text)
+            current.tail_x1 = line.x1
             _extend_bbox(current, line)
         else:
             prov = Provenance(page=line.page, bbox=(round(line.x0, 1), round(line.top, 1), round(line.x1, 1), round(line.bottom, 1)))
@@ -209,6 +210,9 @@ def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> list
             else:
                 current = Block(kind="paragraph", prov=prov, lines=[line.text], emphasis=line.style.bold and not body.bold)
             current.pages = [line.page]
+            current.tail_x1 = line.x1
+            first_word = line.text.split(" ", 1)[0]
+            current.head_width = (line.x1 - line.x0) * len(first_word) / max(len(line.text), 1)
             blocks.append(current)
         previous = line
     _rank_list_levels(blocks)
@@ -230,7 +234,15 @@ def _rank_list_levels(blocks: list[Block]) -> None:
             block.level = 1 + sum(1 for x in indents if x < block.prov.bbox[0] - 4)
 
 
-def _merge_across_pages(items: list[Block]) -> list[Block]:
+def _did_not_fit(prev: Block, block: Block, right: float) -> bool:
+    """A paragraph ends early only by choice: if the next page's first word would have fitted on
+    the last line, the paragraph ended there; if not, a page break cut it."""
+    if prev.tail_x1 is None or block.head_width is None:
+        return False
+    return prev.tail_x1 + 4 + block.head_width > right
+
+
+def _merge_across_pages(items: list[Block], right: float) -> list[Block]:
     """Join what a page break cut: a table's parts (and a row cut in two), a paragraph's halves."""
     merged: list[Block] = []
     for block in items:
@@ -243,8 +255,11 @@ def _merge_across_pages(items: list[Block]) -> list[Block]:
                 prev.kind == block.kind == "paragraph"
                 and prev.lines
                 and block.lines
-                and not prev.lines[-1].endswith((".", ":", "!", "?"))
-                and block.lines[0][:1].islower()
+                and prev.emphasis == block.emphasis
+                and (
+                    _did_not_fit(prev, block, right)
+                    or (not prev.lines[-1].endswith((".", ":", "!", "?")) and block.lines[0][:1].islower())
+                )
             ):
                 prev.lines.extend(block.lines)
                 prev.pages.append(block.pages[0])
@@ -305,4 +320,5 @@ def read_pdf(path: Path, *, max_pages: int | None = None) -> Layout:
     levels = {key: rank for rank, key in enumerate(heading_keys, start=1)}
     text_blocks = _group(lines, body, levels)
     items = sorted(text_blocks + tables, key=lambda b: (b.prov.page, b.prov.bbox[1]))
-    return Layout(format="pdf", blocks=_merge_across_pages(items), pages=page_count)
+    right = max((ln.x1 for ln in lines if ln.style == body), default=0.0)
+    return Layout(format="pdf", blocks=_merge_across_pages(items, right), pages=page_count)
