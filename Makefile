@@ -1,0 +1,45 @@
+# Two commands set up a fresh machine: `make run` and `make test` (see README.md).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Debian packages: Voikko (Finnish dictionary) for word checks.
+APT_PACKAGES := libvoikko1 voikko-fi
+
+.PHONY: run test setup system-deps lint schema bench clean
+
+run: setup
+	$(VENV)/bin/agreements extract sources/*.pdf sources/*.txt sources/*.md -o output/ -v
+
+test: setup
+	$(VENV)/bin/pytest
+
+setup: system-deps $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Installs the Debian packages when they are missing and we may (root + apt-get); otherwise says
+# what is missing and goes on: the pipeline runs without Voikko and says so in its warnings.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: missing Debian packages:$$missing (install them with apt-get for Finnish word checks)"; fi; \
+	fi
+
+lint: setup
+	$(VENV)/bin/ruff check pipeline schemas tests benchmarks
+
+schema: setup
+	$(VENV)/bin/agreements schema
+
+bench: setup
+	$(PY) benchmarks/bench_extract.py
+
+clean:
+	rm -rf $(VENV) output/*.json .pytest_cache
