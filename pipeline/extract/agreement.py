@@ -84,6 +84,7 @@ def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
 
     used: set[str] = set()
     indicator_ids = [stable_id("i", r.name, used) for r in raw_indicators]
+    id_of = {id(r): indicator_ids[i] for i, r in enumerate(raw_indicators)}
     indicators = [
         s.Indicator(
             id=indicator_ids[i],
@@ -91,7 +92,7 @@ def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
             unit=r.unit,
             scale=r.scale,
             table_id=r.table.id,
-            parent_id=indicator_ids[r.parent_index] if r.parent_index is not None else None,
+            parent_id=id_of[id(r.parent)] if r.parent is not None else None,
             group=r.table.group,
             footnotes=r.footnotes,
             budget_target=r.budget_target,

@@ -51,7 +51,7 @@ class RawIndicator:
     budget_target: str | None
     values: list[RawValue]
     prov: Provenance
-    parent_index: int | None = None
+    parent: RawIndicator | None = None
     footnotes: list[str] = field(default_factory=list)
 
 
@@ -91,7 +91,7 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
     name_column = _name_column(header, taken)
     table_unit, table_scale = vocab.unit_of(" ".join([header[name_column], table.caption or ""]))
     found: list[RawIndicator] = []
-    last_top: int | None = None
+    last_top: RawIndicator | None = None
     for row in rows[1:]:
         name_cell = row[name_column]
         raw_name = name_cell.text.strip()
@@ -125,14 +125,14 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
             budget_target=None if flag in EMPTY_MARKS else flag,
             values=values,
             prov=name_cell.prov,
-            parent_index=last_top if sub else None,
+            parent=last_top if sub else None,
         )
         indicator.footnotes = [table.footnotes[m] for m in marks if m in table.footnotes]
         missing = [m for m in marks if m not in table.footnotes]
         if missing:
             warnings.append(f"table {table.id}: footnote {''.join(missing)} of {name!r} has no footnote text")
         if not sub:
-            last_top = len(found)
+            last_top = indicator
         found.append(indicator)
     return found
 

@@ -1,0 +1,54 @@
+"""Shared fixtures: each sample agreement is extracted once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALTORI_TXT = FIXTURES / "valtori-tulossopimus-2024-2027.txt"
+VALTORI_PDF = FIXTURES / "valtori-tulossopimus-2024-2027.pdf"
+KEHA_MD = FIXTURES / "keha-keskus-tulossopimus-2025.md"
+KEHA_PDF = FIXTURES / "keha-keskus-tulossopimus-2025.pdf"
+
+_cache: dict[Path, object] = {}
+
+
+def extracted(path: Path):
+    """The Agreement for a fixture, extracted once per session."""
+    if path not in _cache:
+        from pipeline.extract import extract_file
+
+        _cache[path] = extract_file(path, root=FIXTURES)
+    return _cache[path]
+
+
+@pytest.fixture(scope="session")
+def valtori_txt():
+    return extracted(VALTORI_TXT)
+
+
+@pytest.fixture(scope="session")
+def valtori_pdf():
+    return extracted(VALTORI_PDF)
+
+
+@pytest.fixture(scope="session")
+def keha_md():
+    return extracted(KEHA_MD)
+
+
+@pytest.fixture(scope="session")
+def keha_pdf():
+    return extracted(KEHA_PDF)
+
+
+@pytest.fixture(scope="session", params=["txt", "pdf"])
+def valtori(request, valtori_txt, valtori_pdf):
+    return valtori_txt if request.param == "txt" else valtori_pdf
+
+
+@pytest.fixture(scope="session", params=["md", "pdf"])
+def keha(request, keha_md, keha_pdf):
+    return keha_md if request.param == "md" else keha_pdf
