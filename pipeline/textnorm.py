@@ -22,7 +22,7 @@ _SPACES = regex.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200a]+")
 _HTML_TAG = regex.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s+[a-zA-Z-]+=\"[^\"]*\")*\s*/?>")
 _INLINE_HYPHEN = regex.compile(r"(\S*\p{L})- (\p{Ll}[\p{L}\-]*)")
 _TRAILING_HYPHEN = regex.compile(r"(\S*\p{L})-$")
-_SOFT_HYPHEN = regex.compile(r"(?<![\p{L}-])(\p{Ll}{2,})-(\p{Ll}{2,})(?![\p{L}-])")
+_SOFT_HYPHEN = regex.compile(r"(?<![\p{L}-])\p{Ll}{2,}(?:-\p{Ll}{2,})+(?![\p{L}-])")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'"})
 
 
@@ -109,12 +109,21 @@ def fix_inline_breaks(text: str, lex: Lexicon) -> str:
         return match.group(0) if decided is None else decided
 
     def soft(match: regex.Match) -> str:
-        joined = match.group(1) + match.group(2)
-        if lex.in_dictionary(joined) and not lex.in_dictionary(match.group(0)):
-            return joined
-        return match.group(0)
+        parts = match.group(0).split("-")
+        text = parts[0]
+        for part in parts[1:]:
+            joined = text.rsplit("-", 1)[-1] + part
+            if lex.in_dictionary(joined) and not lex.in_dictionary(f"{text.rsplit('-', 1)[-1]}-{part}"):
+                text += part
+            else:
+                text += "-" + part
+        return text
 
-    text = _INLINE_HYPHEN.sub(repl, text)
+    for _ in range(3):  # "talous- arvio- tavoite": each pass mends one break of a chain
+        mended = _INLINE_HYPHEN.sub(repl, text)
+        if mended == text:
+            break
+        text = mended
     return _SOFT_HYPHEN.sub(soft, text)
 
 

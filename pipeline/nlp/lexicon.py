@@ -50,7 +50,7 @@ class Lexicon:
         return cls(words)
 
     def known(self, word: str) -> bool:
-        word = word.strip(".,;:!?()[]\"'”“’")
+        word = word.strip(".,;:!?()[]\"'”“’-")
         if not word:
             return False
         cached = self._cache.get(word)
@@ -61,5 +61,5 @@ class Lexicon:
 
     def in_dictionary(self, word: str) -> bool:
         """Voikko alone: a piece of a broken word may still be among the document's words."""
-        word = word.strip(".,;:!?()[]\"'”“’")
+        word = word.strip(".,;:!?()[]\"'”“’-")
         return bool(word and self._voikko and self._voikko.spell(word))
