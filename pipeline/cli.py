@@ -54,7 +54,7 @@ def _extract(args: argparse.Namespace) -> int:
             print(f"agreements: error: {exc}", file=sys.stderr)
             failed += 1
             continue
-        except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at users
+        except Exception as exc:
             if os.environ.get("AGREEMENTS_DEBUG"):
                 raise
             print(

@@ -11,10 +11,21 @@ from pipeline.nlp.numbers import format_fi_number, parse_fi_number
 from pipeline.textnorm import join_lines, strip_footnote_marks
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("93,5", 93.5), ("465 668", 465668.0), ("-272 090", -272090.0), ("465\u00a0668", 465668.0),
-    ("1\u202f368", 1368.0), ("\u2212493", -493.0), ("0", 0.0), ("3,75", 3.75), ("4,5 %", 4.5), ("100", 100.0),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("93,5", 93.5),
+        ("465 668", 465668.0),
+        ("-272 090", -272090.0),
+        ("465\u00a0668", 465668.0),
+        ("1\u202f368", 1368.0),
+        ("\u2212493", -493.0),
+        ("0", 0.0),
+        ("3,75", 3.75),
+        ("4,5 %", 4.5),
+        ("100", 100.0),
+    ],
+)
 def test_finnish_numbers(text, value):
     assert parse_fi_number(text) == value
 
@@ -33,18 +44,24 @@ needs_voikko = pytest.mark.skipif(voikko() is None, reason="Voikko is not instal
 
 
 @needs_voikko
-@pytest.mark.parametrize(("lines", "text"), [
-    (["numerossa ja määrän vähene-", "misessä, automaation"], "numerossa ja määrän vähenemisessä, automaation"),
-    (["ELY-keskusten strategia-", "asiakirja"], "ELY-keskusten strategia-asiakirja"),
-    (["huomioidaan käynnissä oleva TE-", "uudistus."], "huomioidaan käynnissä oleva TE-uudistus."),
-    (["kehittämisohjelmassa (Valo-", "ohjelma)."], "kehittämisohjelmassa (Valo-ohjelma)."),
-    (["Tori- ja Tuve-", "tuotteistetut"], "Tori- ja Tuve-tuotteistetut"),
-    (["YTS-", "(yhteiskunnan turvallisuusstrategia)"], "YTS- (yhteiskunnan turvallisuusstrategia)"),
-    (["Tuve-", "palvelukehit", "ys-", "suunnitelm", "an mukais-", "ten"], "Tuve-palvelukehityssuunnitelman mukaisten"),
-    (["Valtorin", "toimintamalli", "n", "kehittäminen"], "Valtorin toimintamallin kehittäminen"),
-    (["asteikko (1-", "5)"], "asteikko (1-5)"),
-    (['<ol style="list-style-type: none"> Valtori tuottaa'], "Valtori tuottaa"),
-])
+@pytest.mark.parametrize(
+    ("lines", "text"),
+    [
+        (["numerossa ja määrän vähene-", "misessä, automaation"], "numerossa ja määrän vähenemisessä, automaation"),
+        (["ELY-keskusten strategia-", "asiakirja"], "ELY-keskusten strategia-asiakirja"),
+        (["huomioidaan käynnissä oleva TE-", "uudistus."], "huomioidaan käynnissä oleva TE-uudistus."),
+        (["kehittämisohjelmassa (Valo-", "ohjelma)."], "kehittämisohjelmassa (Valo-ohjelma)."),
+        (["Tori- ja Tuve-", "tuotteistetut"], "Tori- ja Tuve-tuotteistetut"),
+        (["YTS-", "(yhteiskunnan turvallisuusstrategia)"], "YTS- (yhteiskunnan turvallisuusstrategia)"),
+        (
+            ["Tuve-", "palvelukehit", "ys-", "suunnitelm", "an mukais-", "ten"],
+            "Tuve-palvelukehityssuunnitelman mukaisten",
+        ),
+        (["Valtorin", "toimintamalli", "n", "kehittäminen"], "Valtorin toimintamallin kehittäminen"),
+        (["asteikko (1-", "5)"], "asteikko (1-5)"),
+        (['<ol style="list-style-type: none"> Valtori tuottaa'], "Valtori tuottaa"),
+    ],
+)
 def test_line_joining(lines, text):
     assert join_lines(lines, Lexicon()) == text
 
@@ -69,46 +86,78 @@ def test_spaces_and_quotes_unified():
 def test_footnote_marks():
     assert strip_footnote_marks("Laskutusaste, % ¹") == ("Laskutusaste, %", ["¹"])
     assert strip_footnote_marks("investointimenot 28.20.10 sekä 4.21.28.20.10.*") == (
-        "investointimenot 28.20.10 sekä 4.21.28.20.10.", ["*"])
+        "investointimenot 28.20.10 sekä 4.21.28.20.10.",
+        ["*"],
+    )
     assert strip_footnote_marks("Tukipyyntöjen SLA, %") == ("Tukipyyntöjen SLA, %", [])
 
 
 def test_entities_through_spacy():
     found = entities("13.12.2023 VN/17411/2023 Valtori/2192/01 07 00/2023 vuosille 2024–2027, 15 000 euroa, 90 %")
-    assert found == [("DATE", "13.12.2023"), ("DIARY", "VN/17411/2023"), ("DIARY", "Valtori/2192/01 07 00/2023"),
-                     ("YEAR_RANGE", "2024–2027"), ("MONEY", "15 000 euroa"), ("PERCENT", "90 %")]
+    assert found == [
+        ("DATE", "13.12.2023"),
+        ("DIARY", "VN/17411/2023"),
+        ("DIARY", "Valtori/2192/01 07 00/2023"),
+        ("YEAR_RANGE", "2024–2027"),
+        ("MONEY", "15 000 euroa"),
+        ("PERCENT", "90 %"),
+    ]
     assert entities("toimeksiannon VN/9303/2021-VM-10 mukaiset") == [("DIARY", "VN/9303/2021-VM-10")]
 
 
 def test_quantities_in_target_texts():
-    (first, second, third) = quantities([
-        "projekteista 70% valmistuu aikataulussa",
-        "Käytettävissä oleva määräraha 24 483 289 euroa, 3,3 kpl/kk",
-        "Tavoite vuodelle 2025 ilman lukuja",
-    ])
+    (first, second, third) = quantities(
+        [
+            "projekteista 70% valmistuu aikataulussa",
+            "Käytettävissä oleva määräraha 24 483 289 euroa, 3,3 kpl/kk",
+            "Tavoite vuodelle 2025 ilman lukuja",
+        ]
+    )
     assert [(q.value, q.unit) for q in first] == [(70.0, "%")]
     assert [(q.value, q.unit) for q in second] == [(24483289.0, "EUR"), (3.3, "kpl/kk")]
     assert third == []
 
 
-@pytest.mark.parametrize(("header", "kind"), [
-    ("Toteuma 2022", "actual"), ("2022 TP", "actual"), ("Arvio 2023", "estimate"), ("2023 Arvio", "estimate"),
-    ("Tavoite 2024", "target"), ("Alustava tavoite 2025", "preliminary_target"), ("2024 TA", "budget"),
-    ("2025 TAE", "budget"), ("2025 LTA", "budget"), ("2025 Kehys", "frame"), ("Ennuste 2024", "estimate"),
-])
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("Toteuma 2022", "actual"),
+        ("2022 TP", "actual"),
+        ("Arvio 2023", "estimate"),
+        ("2023 Arvio", "estimate"),
+        ("Tavoite 2024", "target"),
+        ("Alustava tavoite 2025", "preliminary_target"),
+        ("2024 TA", "budget"),
+        ("2025 TAE", "budget"),
+        ("2025 LTA", "budget"),
+        ("2025 Kehys", "frame"),
+        ("Ennuste 2024", "estimate"),
+    ],
+)
 def test_column_kinds(header, kind):
     assert vocab.column_kind(header) == kind
 
 
-@pytest.mark.parametrize(("name", "unit", "scale"), [
-    ("Toiminnan kokonaiskustannukset, 1000 euroa", "EUR", 1000), ("Toiminnan kustannusvastaavuus, euroa", "EUR", 1),
-    ("Menot, milj. euroa", "EUR", 1_000_000), ("Laskutusaste, %", "%", 1),
-    ("Asiakastyytyväisyys, käyttäjät (asteikko 1-5)", "scale 1-5", 1), ("Palaute (asteikko 1-4)", "scale 1-4", 1),
-    ("Arvosana (asteikko 1-10)", "scale 1-10", 1), ("Häiriöiden määrä, kpl/kk", "kpl/kk", 1),
-    ("Sairauspoissaolot, työpäivää/htv", "työpäivää/htv", 1), ("Ratkaisuaika, tuntia", "h", 1),
-    ("Henkilötyövuodet (htv)", "htv", 1), ("Yksikköhintojen kehitys, (2023=100)", "index", 1),
-    ("Hankkeet, kpl", "kpl", 1), ("Käsittelyaika, päivää", "d", 1), ("Yhdenvertaisuus (VMBaro 5.5.)", None, 1),
-])
+@pytest.mark.parametrize(
+    ("name", "unit", "scale"),
+    [
+        ("Toiminnan kokonaiskustannukset, 1000 euroa", "EUR", 1000),
+        ("Toiminnan kustannusvastaavuus, euroa", "EUR", 1),
+        ("Menot, milj. euroa", "EUR", 1_000_000),
+        ("Laskutusaste, %", "%", 1),
+        ("Asiakastyytyväisyys, käyttäjät (asteikko 1-5)", "scale 1-5", 1),
+        ("Palaute (asteikko 1-4)", "scale 1-4", 1),
+        ("Arvosana (asteikko 1-10)", "scale 1-10", 1),
+        ("Häiriöiden määrä, kpl/kk", "kpl/kk", 1),
+        ("Sairauspoissaolot, työpäivää/htv", "työpäivää/htv", 1),
+        ("Ratkaisuaika, tuntia", "h", 1),
+        ("Henkilötyövuodet (htv)", "htv", 1),
+        ("Yksikköhintojen kehitys, (2023=100)", "index", 1),
+        ("Hankkeet, kpl", "kpl", 1),
+        ("Käsittelyaika, päivää", "d", 1),
+        ("Yhdenvertaisuus (VMBaro 5.5.)", None, 1),
+    ],
+)
 def test_units(name, unit, scale):
     assert vocab.unit_of(name) == (unit, scale)
 
@@ -116,11 +165,16 @@ def test_units(name, unit, scale):
 def test_fixed_phrases():
     assert vocab.TOC_TITLES.match("Sisällys") and vocab.TOC_TITLES.match("Sisällysluettelo")
     assert vocab.CAPTION.match("Taulukko 9. Keskeiset hankkeet tavoitteineen").group(1) == "9"
-    assert vocab.TARGET_START.match("Tavoite 2025 YT-prosessi on toteutettu").groups() == ("2025", "YT-prosessi on toteutettu")
+    assert vocab.TARGET_START.match("Tavoite 2025 YT-prosessi on toteutettu").groups() == (
+        "2025",
+        "YT-prosessi on toteutettu",
+    )
     assert vocab.TARGET_LEVEL.match("Tavoitetaso:") and vocab.SATISFACTORY_LEVEL.match("Tyydyttävä taso:")
     assert vocab.GOAL_ROW.match("Hanke 2. PATO-ohjelma").groups() == ("Hanke", "2", "PATO-ohjelma")
     assert vocab.PARENT_GOAL_REF.match("Vaikuttavuustavoite 4: Valtorin toimintamallin kehittäminen").group(1) == "4"
-    assert vocab.BUDGET_FLAG_HEADER.match("talous-arvio-tavoite") and vocab.BUDGET_FLAG_HEADER.match("talousarviotavoite")
+    assert vocab.BUDGET_FLAG_HEADER.match("talous-arvio-tavoite") and vocab.BUDGET_FLAG_HEADER.match(
+        "talousarviotavoite"
+    )
     assert vocab.NAME_HEADERS.match("mittari") and vocab.NAME_HEADERS.match("Indikaattori")
     assert vocab.MINISTRY.search("Työ- ja elinkeinoministeriö Tiina Korhonen").group(0) == "Työ- ja elinkeinoministeriö"
     assert vocab.AGREEMENT_TITLE.match("Valtiovarainministeriön ja Valtorin välinen tulossopimus vuosille 2024–2027")

@@ -7,19 +7,38 @@ import pytest
 
 def _facts(agreement):
     goals = [
-        (g.id, g.number, g.title, g.parent_id, [(t.year, t.text, t.satisfactory, [q.value for q in t.numbers])
-                                                  for t in g.targets])
+        (
+            g.id,
+            g.number,
+            g.title,
+            g.parent_id,
+            [(t.year, t.text, t.satisfactory, [q.value for q in t.numbers]) for t in g.targets],
+        )
         for g in agreement.goals
     ]
     indicators = [
-        (i.id, i.name, i.unit, i.scale, i.budget_target, i.footnotes, i.parent_id, i.group,
-         [(v.year, v.kind, v.label, v.value, v.text) for v in i.values])
+        (
+            i.id,
+            i.name,
+            i.unit,
+            i.scale,
+            i.budget_target,
+            i.footnotes,
+            i.parent_id,
+            i.group,
+            [(v.year, v.kind, v.label, v.value, v.text) for v in i.values],
+        )
         for i in agreement.indicators
     ]
     tables = [(t.id, t.number, t.caption, t.header, t.rows, t.footnotes) for t in agreement.tables]
     sections = [(s.id, s.number, s.title, s.level, s.parent_id) for s in agreement.sections]
-    return {"goals": goals, "indicators": indicators, "tables": tables, "sections": sections,
-            "agreement": agreement.agreement.model_dump()}
+    return {
+        "goals": goals,
+        "indicators": indicators,
+        "tables": tables,
+        "sections": sections,
+        "agreement": agreement.agreement.model_dump(),
+    }
 
 
 @pytest.mark.parametrize("part", ["goals", "indicators", "tables", "sections", "agreement"])

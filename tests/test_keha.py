@@ -12,12 +12,21 @@ TARGETS = [
     ("Virastot ovat siirtyneet valtion yhteisiin työympäristöihin", [2025, 2026]),
     ("Digitalisaatio sujuvan aluehallinnon mahdollistajana -kehityskokonaisuus on käynnistetty", [2025]),
     ("Elinvoimakeskusten sekä lupa- ja valvontaviraston ICT-ratkaisut ja verkkopalvelut", [2025]),
-    ("Digitaalisten alustojen kehitys vastaa laajentuvia tarpeita, muuttuvaa toimintaympäristöä sekä tietoturvan ja "
-     "-suojan vaatimuksia", [2025]),
-    ("Y-alustaa on kehitetty siten, että se kykenee nopeammin ja luotettavammin suoriutumaan lisääntyvistä "
-     "digitaalisista tehtävistään.", [2025]),
-    ("Ympäristötietojen saatavuutta kehitetään, erityisesti laajentamalla MYLLY-tietoalustan käyttöä "
-     "ympäristöasioissa ja hyödyntämällä keskitettyä integraatiopalvelua", [2025]),
+    (
+        "Digitaalisten alustojen kehitys vastaa laajentuvia tarpeita, muuttuvaa toimintaympäristöä sekä tietoturvan ja "
+        "-suojan vaatimuksia",
+        [2025],
+    ),
+    (
+        "Y-alustaa on kehitetty siten, että se kykenee nopeammin ja luotettavammin suoriutumaan lisääntyvistä "
+        "digitaalisista tehtävistään.",
+        [2025],
+    ),
+    (
+        "Ympäristötietojen saatavuutta kehitetään, erityisesti laajentamalla MYLLY-tietoalustan käyttöä "
+        "ympäristöasioissa ja hyödyntämällä keskitettyä integraatiopalvelua",
+        [2025],
+    ),
     ("Toteutettu selvitys valtionavustusjärjestelmän käyttöönotosta", [2025]),
     ("Menojen käsittely on tehokasta ja pitkälle automatisoitua", [2025]),
     ("Tulojen käsittelyn kokonaisprosessi on tehokas ja sujuva", [2025]),
@@ -37,16 +46,21 @@ TARGETS = [
     ("Kustannuksia optimoidaan", [2025]),
     ("Tekoälyn käyttöä on laajennettu", [2025]),
     ("Tietoalusta Myllyä on kehitetty asiakaslähtöisesti", [2025]),
-    ("KEHA-keskuksen ja asiakasvirastojen tietotarpeet on kartoitettu ja tiedonhallinnan prosessit ovat selkeät",
-     [2025, 2026, 2027]),
+    (
+        "KEHA-keskuksen ja asiakasvirastojen tietotarpeet on kartoitettu ja tiedonhallinnan prosessit ovat selkeät",
+        [2025, 2026, 2027],
+    ),
     ("KEHA-keskuksen tiedolla johtamista kehitetään", [2025, 2026, 2027]),
     ("Tiedon jakaminen ja osaamisen kehittäminen ja tiedonlukutaito", [2025, 2026, 2027]),
     ("Toiminnallisen yhdenvertaisuussuunnittelun laatua on kehitetty", [2025]),
     ("Asiakaspalvelutyytyväisyys", [2025, 2026]),
     ("KEHA-keskuksen sidosryhmien kokonaistyytyväisyys", [2025, 2026]),
     ("KEHA-keskuksen ulkoinen ja sisäinen viestintä on selkeää ja ajantasaista", [2025]),
-    ("Ylläpidämme toimintakykyämme muutoksessa kiinnittämällä huomiota henkilöstöme työttyväisyyteen ja "
-     "työhyvinvointiin sekä johtamiseen", [2025]),
+    (
+        "Ylläpidämme toimintakykyämme muutoksessa kiinnittämällä huomiota henkilöstöme työttyväisyyteen ja "
+        "työhyvinvointiin sekä johtamiseen",
+        [2025],
+    ),
 ]
 
 
@@ -91,8 +105,10 @@ def test_target_texts(keha):
     ]
     korvaus = _goal(keha, "Korvausten ja valtionaputehtävien hoito on kustannustehokasta ja laadukasta")
     t2026 = korvaus.targets[1]
-    assert t2026.text.endswith("KEHA-keskuksen maksatuksen asiakkaista 90 % on ohjautunut palveluportaaliimme "
-                               "käyttäjiksi, sähköpostiasiointia on vähennetty merkittävästi.")
+    assert t2026.text.endswith(
+        "KEHA-keskuksen maksatuksen asiakkaista 90 % on ohjautunut palveluportaaliimme "
+        "käyttäjiksi, sähköpostiasiointia on vähennetty merkittävästi."
+    )
     assert [(q.value, q.unit, q.text) for q in t2026.numbers] == [(90.0, "%", "90 %")]
 
 
@@ -101,8 +117,9 @@ def test_target_levels(keha):
     (target,) = people.targets
     assert target.year == 2025
     assert target.text.startswith("Edistämme ja ylläpidämme johtamisen ja esihenkilötyön laatua")
-    assert target.text.endswith("Käynnistämme Pulssi-kyselyjen tuottaman informaation pohjalta tarvittavat "
-                                "kehittämistoimet.")
+    assert target.text.endswith(
+        "Käynnistämme Pulssi-kyselyjen tuottaman informaation pohjalta tarvittavat kehittämistoimet."
+    )
     assert target.satisfactory == (
         "Esihenkilöiden osaamiskeskustelut on käyty jokaisen esihenkilön kanssa ja kehittämistavoitteet on sovittu "
         "seurantoiheen. Johto on linjannut ja toimeenpannut toiminnan läpinäkyvyyttä, yhteisöllisyyttä ja "

@@ -23,24 +23,60 @@ def test_exported_schema_files_are_current():
 def test_contract_fields_are_in_the_schema():
     schema = json.loads((SCHEMA_DIR / "agreement.schema.json").read_text(encoding="utf-8"))
     defs = schema["$defs"]
-    assert set(schema["properties"]) >= {"schema_version", "source", "agreement", "sections", "tables", "goals",
-                                         "indicators", "warnings"}
-    assert set(defs["AgreementInfo"]["properties"]) >= {"title", "agency", "ministries", "period", "signed_on",
-                                                        "reference_numbers", "signatories", "series_id"}
+    assert set(schema["properties"]) >= {
+        "schema_version",
+        "source",
+        "agreement",
+        "sections",
+        "tables",
+        "goals",
+        "indicators",
+        "warnings",
+    }
+    assert set(defs["AgreementInfo"]["properties"]) >= {
+        "title",
+        "agency",
+        "ministries",
+        "period",
+        "signed_on",
+        "reference_numbers",
+        "signatories",
+        "series_id",
+    }
     assert set(defs["Goal"]["properties"]) >= {"id", "title", "section_id", "parent_id", "targets", "provenance"}
     assert set(defs["Target"]["properties"]) >= {"year", "text", "satisfactory", "numbers", "provenance"}
-    assert set(defs["Indicator"]["properties"]) >= {"id", "name", "unit", "scale", "table_id", "footnotes",
-                                                    "budget_target", "values"}
+    assert set(defs["Indicator"]["properties"]) >= {
+        "id",
+        "name",
+        "unit",
+        "scale",
+        "table_id",
+        "footnotes",
+        "budget_target",
+        "values",
+    }
     assert set(defs["IndicatorValue"]["properties"]) >= {"year", "kind", "label", "value", "text", "provenance"}
-    assert set(defs["Table"]["properties"]) >= {"id", "number", "caption", "section_id", "pages", "header", "rows",
-                                                "footnotes"}
+    assert set(defs["Table"]["properties"]) >= {
+        "id",
+        "number",
+        "caption",
+        "section_id",
+        "pages",
+        "header",
+        "rows",
+        "footnotes",
+    }
 
 
 def test_cli_output_validates(tmp_path):
     out = tmp_path / "valtori.json"
     source = ROOT / "tests/fixtures/valtori-tulossopimus-2024-2027.txt"
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(source), "-o", str(out)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "extract", str(source), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text(encoding="utf-8"))
     schema = json.loads((SCHEMA_DIR / "agreement.schema.json").read_text(encoding="utf-8"))
@@ -49,20 +85,32 @@ def test_cli_output_validates(tmp_path):
 
 
 def test_cli_writes_stdout_and_folders(tmp_path):
-    sources = [ROOT / "tests/fixtures/valtori-tulossopimus-2024-2027.txt", ROOT / "tests/fixtures/keha-keskus-tulossopimus-2025.md"]
-    one = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(sources[1])],
-                         capture_output=True, text=True, check=False)
+    sources = [
+        ROOT / "tests/fixtures/valtori-tulossopimus-2024-2027.txt",
+        ROOT / "tests/fixtures/keha-keskus-tulossopimus-2025.md",
+    ]
+    one = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "extract", str(sources[1])], capture_output=True, text=True, check=False
+    )
     assert one.returncode == 0 and json.loads(one.stdout)["agreement"]["agency"] == "KEHA-keskus"
-    many = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", *map(str, sources), "-o", str(tmp_path)],
-                          capture_output=True, text=True, check=False)
+    many = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "extract", *map(str, sources), "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert many.returncode == 0, many.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keha-keskus-tulossopimus-2025-md.json",
-                                                          "valtori-tulossopimus-2024-2027-txt.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "keha-keskus-tulossopimus-2025-md.json",
+        "valtori-tulossopimus-2024-2027-txt.json",
+    ]
 
 
 def test_import_is_cheap():
-    code = ("import sys, pipeline, pipeline.cli, pipeline.extract; "
-            "heavy = [m for m in ('spacy', 'pdfplumber', 'prefect', 'libvoikko') if m in sys.modules]; "
-            "print(heavy); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, pipeline, pipeline.cli, pipeline.extract; "
+        "heavy = [m for m in ('spacy', 'pdfplumber', 'prefect', 'libvoikko') if m in sys.modules]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout

@@ -16,94 +16,216 @@ PLAN = [A, E, T, P, P, P]  # Toteuma 2022 | Arvio 2023 | Tavoite 2024 | Alustava
 BUDGET = [A, E, B, F, F, F]  # 2022 TP | 2023 Arvio | 2024 TA | 2025–2027 Kehys
 
 TABLES = {
-    "t1": ([2024], [E], [
-        ("Julkishallinnon luottamusindeksi (1-5)", "scale 1-5", 1, None, [3.5]),
-    ]),
-    "t2": (YEARS, PLAN, [
-        ("Kehitykseen käytetty osuus kokonaiskustannuksista, %", "%", 1, "TAE", [2.6, 3.0, 3.5, 4.0, 4.3, 4.5]),
-        ("Kehitykseen käytetty osuus kokonaishenkilötyövuosimäärästä, %", "%", 1, None,
-         [4.0, 3.7, 4.3, 4.7, 4.8, 4.8]),
-    ]),
-    "t2-2": (YEARS, PLAN, [
-        ("Käytössä olevien ja tulossopimusvuoden aikana käyttöön otettujen tuotteistettujen palveluiden "
-         "vaatimustenmukaisuus todennettu, %", "%", 1, None, ["Viite: Taulukko 7"] * 6),
-        ("Valtorin itsearvioinnin sekä ANK:n antaman arvon (asteikko 1-5), keskiarvo", "scale 1-5", 1, None,
-         ["Uusi mittari, ei toteumaa", "Uusi mittari, ei toteumaa", 3.0, 3.1, 3.2, 3.2]),
-    ]),
-    "t4": (YEARS, PLAN, [
-        ("Tuottavuusindeksi, suorite per työpanos", "index", 1, "TAE", [100, 103, 103, 104, 105, 106]),
-        ("Laskutusaste, %", "%", 1, None, [72, 72, 72, 73, 74, 75]),
-        ("Yksikköhintojen kehitys, (2023=100)", "index", 1, None, [97.1, 100, 98.9, 97.6, 96.9, 96.8]),
-        ("Tori-yksikköhintojen kehitys (2023=100)", "index", 1, None, [100.3, 100, 98.5, 96.5, 96.1, 96]),
-        ("Tuve-yksikköhintojen kehitys (2023=100)", "index", 1, None, [90.5, 100, 100, 100, 100, 100]),
-    ]),
-    "t5": (YEARS, PLAN, [
-        ("Toiminnan kokonaiskustannukset, 1000 euroa", "EUR", 1000, None,
-         [419078, 454652, 465668, 513533, 525419, 542080]),
-        ("Välillisten kustannusten osuus kokonaiskuluista, %", "%", 1, None, [12.1, 12.4, 12.3, 12.2, 12.2, 12.2]),
-    ]),
-    "t6": (YEARS, PLAN, [
-        ("Toiminnan kustannusvastaavuus, euroa", "EUR", 1, None, [-272090, -493000, 0, 0, 0, 0]),
-        ("Toiminnan kustannusvastaavuus, %", "%", 1, None, [99.9, 99.9, 100, 100, 100, 100]),
-    ]),
-    "t7": (YEARS, PLAN, [
-        ("Asiakkaan tyytyväisyys Valtorin palveluihin, päättäjät ja yhteyshenkilöt (asteikko 1-5)", "scale 1-5", 1,
-         "TAE", [3.9, 3.8, 3.6, 3.5, 3.6, 3.6]),
-        ("Asiakastyytyväisyys, käyttäjät (asteikko 1-5)", "scale 1-5", 1, "TAE", [4.0, 4.2, 3.5, 3.5, 3.6, 3.6]),
-        ("Asiakkaan tyytyväisyys asiakasprojekteihin (projektikohtainen arvio, asteikko 1-5)", "scale 1-5", 1, None,
-         [3.7, 3.7, 3.5, 3.5, 3.6, 3.6]),
-        ("Asiakkaiden tyytyväisyys palvelukehitykseen (1-5)", "scale 1-5", 1, None, [3.5, 3.6, 3.5, 3.5, 3.6, 3.6]),
-        ("Tukipyyntöjen SLA, %", "%", 1, None, [96, 96, 93, 93.5, 93.5, 93.5]),
-        ("Laajavaikutteisten häiriöiden määrä, tuotteistetut palvelut, kpl/kk", "kpl/kk", 1, "TAE",
-         [4.1, 3.5, 3.3, 3.1, 2.8, 2.8]),
-        ("Laajavaikutteisten häiriöiden keskimääräinen ratkaisuaika, tuotteistetut palvelut, tuntia", "h", 1, "TAE",
-         [5.9, 3.5, 4.3, 4.0, 3.75, 3.75]),
-        ("Käyttäjien menetetty työaika laajavaikutteisten häiriötilanteiden takia", None, 1, None, ["tbd"] * 6),
-        ("Käytössä olevien ja tulossopimusvuoden aikana käyttöön otettujen tuotteistettujen palveluiden "
-         "vaatimustenmukaisuus todennettu, %", "%", 1, None, [63, 75, 92, 96, 97, 100]),
-        ("Tori-tuotteistettujen palveluiden vaatimusten mukaisuus todennettu, %", "%", 1, None,
-         [53, 65, 95, 98, 98, 100]),
-        ("Tuve-tuotteistettujen palveluiden vaatimusten mukaisuus todennettu, %", "%", 1, None,
-         [74, 85, 90, 95, 97, 100]),
-        ("Automaattisten muodostettujen myyntilaskujen osuus, %", "%", 1, None, [60, 75, 80, 85, 90, 95]),
-        ("Hyvityslaskujen osuus vuoden myyntilaskuista, %", "%", 1, None, [2.8, 3.0, 2.0, 2.0, 2.0, 2.0]),
-    ]),
-    "t10": (YEARS, PLAN, [
-        ("Työtyytyväisyys (VMBaro, kokonaisindeksi Y, asteikko 1-5)", "scale 1-5", 1, "TAE",
-         [3.69, 3.82, 3.8, 3.8, 3.9, 3.9]),
-        ("Sairauspoissaolot, työpäivää/htv", "työpäivää/htv", 1, "TAE", [9.4, 7.0, 8.0, 8.0, 8.0, 8.0]),
-        ("Johtajuusindeksi (VMBaro, JO)", "index", 1, None, [3.64, 3.70, 3.6, 3.6, 3.6, 3.6]),
-        ("Yhdenvertaisuuden toteutuminen työyhteisössä (VMBaro 5.5.)", None, 1, None, [4.23, 4.21, 4.2, 4.2, 4.2, 4.2]),
-        ("Kokemus oppimisesta ja uudistumisesta (VMBaro 4.1)", None, 1, None, [3.91, 4.01, 3.9, 3.9, 3.9, 3.9]),
-        ("Työnantajakuva ja arvot (keskiarvo VMBaron kohdista 8.2-8.4)", None, 1, None,
-         [3.86, 4.01, 3.9, 3.9, 3.9, 3.9]),
-    ]),
-    "t11": (YEARS, BUDGET, [
-        ("Henkilöstökulut", "EUR", 1000, None, [89293, 102977, 111664, 117426, 120958, 124595]),
-        ("Toimitilavuokrat", "EUR", 1000, None, [7249, 7961, 8502, 8581, 9481, 9981]),
-        ("Palvelujen ostokulut", "EUR", 1000, None, [197045, 211907, 211197, 246767, 251569, 259187]),
-        ("Muut kulut", "EUR", 1000, None, [116327, 121111, 123985, 129749, 132208, 136756]),
-        ("Investointimenot", "EUR", 1000, None, [9164, 10697, 10319, 11010, 11203, 11562]),
-        ("Bruttomenot", "EUR", 1000, None, [419078, 454652, 465668, 513533, 525419, 542080]),
-        ("Maksullisen toiminnan tuotot", "EUR", 1000, None, [_, _, 21114, 13000, 13500, 14000]),
-        ("Muut tuotot", "EUR", 1000, None, [_, _, 432677, 490915, 502301, 518757]),
-        ("Bruttotulot", "EUR", 1000, None, [418806, 455145, 453791, 503915, 515801, 532757]),
-        ("Nettokäyttö-/käyttöarvio", "EUR", 1000, None, [272, -493, 11877, 9618, 9618, 9323]),
-        ("Siirtynyt/siirtyy (arvio)", "EUR", 1000, None, [5000, _, _, 0, 0, 0]),
-        ("TP/TA/TAE", "EUR", 1000, None, [5000, _, _, 9618, 9618, 9323]),
-        ("Käytettävissä yhteensä", "EUR", 1000, None, [10000, _, _, 9618, 9618, 9323]),
-        ("Siirtyy seuraavalle vuodelle (arvio)", "EUR", 1000, None, [5000, _, _, _, _, _]),
-    ]),
-    "t12": (YEARS, BUDGET, [
-        ("Valtion tieto- ja viestintätekniikkakeskuksen investointimenot 28.20.10 sekä 4.21.28.20.10.", "EUR", 1000,
-         None, [6167, 4593, 15000, 15000, 15000, 15000]),
-        ("Hallinnon palveluiden digitalisoinnin tuki 4.20.28.70.22.", "EUR", 1000, None, [73, _, _, _, _, _]),
-        ("Kyberturvallisuusohjelman toimeenpano 4.21.31.01.01.4.", "EUR", 1000, None, [945, _, _, _, _, _]),
-        ("Julkisen hallinnon ICT:n ohjaus ja kehittäminen 4.22.28.70.01.", "EUR", 1000, None, [_, 75, _, _, _, _]),
-    ]),
-    "t13": (YEARS, [A, E, E, E, E, E], [
-        ("Henkilötyövuodet (htv)", "htv", 1, None, [1368, 1527, 1664, 1670, 1675, 1680]),
-    ]),
+    "t1": (
+        [2024],
+        [E],
+        [
+            ("Julkishallinnon luottamusindeksi (1-5)", "scale 1-5", 1, None, [3.5]),
+        ],
+    ),
+    "t2": (
+        YEARS,
+        PLAN,
+        [
+            ("Kehitykseen käytetty osuus kokonaiskustannuksista, %", "%", 1, "TAE", [2.6, 3.0, 3.5, 4.0, 4.3, 4.5]),
+            (
+                "Kehitykseen käytetty osuus kokonaishenkilötyövuosimäärästä, %",
+                "%",
+                1,
+                None,
+                [4.0, 3.7, 4.3, 4.7, 4.8, 4.8],
+            ),
+        ],
+    ),
+    "t2-2": (
+        YEARS,
+        PLAN,
+        [
+            (
+                "Käytössä olevien ja tulossopimusvuoden aikana käyttöön otettujen tuotteistettujen palveluiden "
+                "vaatimustenmukaisuus todennettu, %",
+                "%",
+                1,
+                None,
+                ["Viite: Taulukko 7"] * 6,
+            ),
+            (
+                "Valtorin itsearvioinnin sekä ANK:n antaman arvon (asteikko 1-5), keskiarvo",
+                "scale 1-5",
+                1,
+                None,
+                ["Uusi mittari, ei toteumaa", "Uusi mittari, ei toteumaa", 3.0, 3.1, 3.2, 3.2],
+            ),
+        ],
+    ),
+    "t4": (
+        YEARS,
+        PLAN,
+        [
+            ("Tuottavuusindeksi, suorite per työpanos", "index", 1, "TAE", [100, 103, 103, 104, 105, 106]),
+            ("Laskutusaste, %", "%", 1, None, [72, 72, 72, 73, 74, 75]),
+            ("Yksikköhintojen kehitys, (2023=100)", "index", 1, None, [97.1, 100, 98.9, 97.6, 96.9, 96.8]),
+            ("Tori-yksikköhintojen kehitys (2023=100)", "index", 1, None, [100.3, 100, 98.5, 96.5, 96.1, 96]),
+            ("Tuve-yksikköhintojen kehitys (2023=100)", "index", 1, None, [90.5, 100, 100, 100, 100, 100]),
+        ],
+    ),
+    "t5": (
+        YEARS,
+        PLAN,
+        [
+            (
+                "Toiminnan kokonaiskustannukset, 1000 euroa",
+                "EUR",
+                1000,
+                None,
+                [419078, 454652, 465668, 513533, 525419, 542080],
+            ),
+            ("Välillisten kustannusten osuus kokonaiskuluista, %", "%", 1, None, [12.1, 12.4, 12.3, 12.2, 12.2, 12.2]),
+        ],
+    ),
+    "t6": (
+        YEARS,
+        PLAN,
+        [
+            ("Toiminnan kustannusvastaavuus, euroa", "EUR", 1, None, [-272090, -493000, 0, 0, 0, 0]),
+            ("Toiminnan kustannusvastaavuus, %", "%", 1, None, [99.9, 99.9, 100, 100, 100, 100]),
+        ],
+    ),
+    "t7": (
+        YEARS,
+        PLAN,
+        [
+            (
+                "Asiakkaan tyytyväisyys Valtorin palveluihin, päättäjät ja yhteyshenkilöt (asteikko 1-5)",
+                "scale 1-5",
+                1,
+                "TAE",
+                [3.9, 3.8, 3.6, 3.5, 3.6, 3.6],
+            ),
+            ("Asiakastyytyväisyys, käyttäjät (asteikko 1-5)", "scale 1-5", 1, "TAE", [4.0, 4.2, 3.5, 3.5, 3.6, 3.6]),
+            (
+                "Asiakkaan tyytyväisyys asiakasprojekteihin (projektikohtainen arvio, asteikko 1-5)",
+                "scale 1-5",
+                1,
+                None,
+                [3.7, 3.7, 3.5, 3.5, 3.6, 3.6],
+            ),
+            ("Asiakkaiden tyytyväisyys palvelukehitykseen (1-5)", "scale 1-5", 1, None, [3.5, 3.6, 3.5, 3.5, 3.6, 3.6]),
+            ("Tukipyyntöjen SLA, %", "%", 1, None, [96, 96, 93, 93.5, 93.5, 93.5]),
+            (
+                "Laajavaikutteisten häiriöiden määrä, tuotteistetut palvelut, kpl/kk",
+                "kpl/kk",
+                1,
+                "TAE",
+                [4.1, 3.5, 3.3, 3.1, 2.8, 2.8],
+            ),
+            (
+                "Laajavaikutteisten häiriöiden keskimääräinen ratkaisuaika, tuotteistetut palvelut, tuntia",
+                "h",
+                1,
+                "TAE",
+                [5.9, 3.5, 4.3, 4.0, 3.75, 3.75],
+            ),
+            ("Käyttäjien menetetty työaika laajavaikutteisten häiriötilanteiden takia", None, 1, None, ["tbd"] * 6),
+            (
+                "Käytössä olevien ja tulossopimusvuoden aikana käyttöön otettujen tuotteistettujen palveluiden "
+                "vaatimustenmukaisuus todennettu, %",
+                "%",
+                1,
+                None,
+                [63, 75, 92, 96, 97, 100],
+            ),
+            (
+                "Tori-tuotteistettujen palveluiden vaatimusten mukaisuus todennettu, %",
+                "%",
+                1,
+                None,
+                [53, 65, 95, 98, 98, 100],
+            ),
+            (
+                "Tuve-tuotteistettujen palveluiden vaatimusten mukaisuus todennettu, %",
+                "%",
+                1,
+                None,
+                [74, 85, 90, 95, 97, 100],
+            ),
+            ("Automaattisten muodostettujen myyntilaskujen osuus, %", "%", 1, None, [60, 75, 80, 85, 90, 95]),
+            ("Hyvityslaskujen osuus vuoden myyntilaskuista, %", "%", 1, None, [2.8, 3.0, 2.0, 2.0, 2.0, 2.0]),
+        ],
+    ),
+    "t10": (
+        YEARS,
+        PLAN,
+        [
+            (
+                "Työtyytyväisyys (VMBaro, kokonaisindeksi Y, asteikko 1-5)",
+                "scale 1-5",
+                1,
+                "TAE",
+                [3.69, 3.82, 3.8, 3.8, 3.9, 3.9],
+            ),
+            ("Sairauspoissaolot, työpäivää/htv", "työpäivää/htv", 1, "TAE", [9.4, 7.0, 8.0, 8.0, 8.0, 8.0]),
+            ("Johtajuusindeksi (VMBaro, JO)", "index", 1, None, [3.64, 3.70, 3.6, 3.6, 3.6, 3.6]),
+            (
+                "Yhdenvertaisuuden toteutuminen työyhteisössä (VMBaro 5.5.)",
+                None,
+                1,
+                None,
+                [4.23, 4.21, 4.2, 4.2, 4.2, 4.2],
+            ),
+            ("Kokemus oppimisesta ja uudistumisesta (VMBaro 4.1)", None, 1, None, [3.91, 4.01, 3.9, 3.9, 3.9, 3.9]),
+            (
+                "Työnantajakuva ja arvot (keskiarvo VMBaron kohdista 8.2-8.4)",
+                None,
+                1,
+                None,
+                [3.86, 4.01, 3.9, 3.9, 3.9, 3.9],
+            ),
+        ],
+    ),
+    "t11": (
+        YEARS,
+        BUDGET,
+        [
+            ("Henkilöstökulut", "EUR", 1000, None, [89293, 102977, 111664, 117426, 120958, 124595]),
+            ("Toimitilavuokrat", "EUR", 1000, None, [7249, 7961, 8502, 8581, 9481, 9981]),
+            ("Palvelujen ostokulut", "EUR", 1000, None, [197045, 211907, 211197, 246767, 251569, 259187]),
+            ("Muut kulut", "EUR", 1000, None, [116327, 121111, 123985, 129749, 132208, 136756]),
+            ("Investointimenot", "EUR", 1000, None, [9164, 10697, 10319, 11010, 11203, 11562]),
+            ("Bruttomenot", "EUR", 1000, None, [419078, 454652, 465668, 513533, 525419, 542080]),
+            ("Maksullisen toiminnan tuotot", "EUR", 1000, None, [_, _, 21114, 13000, 13500, 14000]),
+            ("Muut tuotot", "EUR", 1000, None, [_, _, 432677, 490915, 502301, 518757]),
+            ("Bruttotulot", "EUR", 1000, None, [418806, 455145, 453791, 503915, 515801, 532757]),
+            ("Nettokäyttö-/käyttöarvio", "EUR", 1000, None, [272, -493, 11877, 9618, 9618, 9323]),
+            ("Siirtynyt/siirtyy (arvio)", "EUR", 1000, None, [5000, _, _, 0, 0, 0]),
+            ("TP/TA/TAE", "EUR", 1000, None, [5000, _, _, 9618, 9618, 9323]),
+            ("Käytettävissä yhteensä", "EUR", 1000, None, [10000, _, _, 9618, 9618, 9323]),
+            ("Siirtyy seuraavalle vuodelle (arvio)", "EUR", 1000, None, [5000, _, _, _, _, _]),
+        ],
+    ),
+    "t12": (
+        YEARS,
+        BUDGET,
+        [
+            (
+                "Valtion tieto- ja viestintätekniikkakeskuksen investointimenot 28.20.10 sekä 4.21.28.20.10.",
+                "EUR",
+                1000,
+                None,
+                [6167, 4593, 15000, 15000, 15000, 15000],
+            ),
+            ("Hallinnon palveluiden digitalisoinnin tuki 4.20.28.70.22.", "EUR", 1000, None, [73, _, _, _, _, _]),
+            ("Kyberturvallisuusohjelman toimeenpano 4.21.31.01.01.4.", "EUR", 1000, None, [945, _, _, _, _, _]),
+            ("Julkisen hallinnon ICT:n ohjaus ja kehittäminen 4.22.28.70.01.", "EUR", 1000, None, [_, 75, _, _, _, _]),
+        ],
+    ),
+    "t13": (
+        YEARS,
+        [A, E, E, E, E, E],
+        [
+            ("Henkilötyövuodet (htv)", "htv", 1, None, [1368, 1527, 1664, 1670, 1675, 1680]),
+        ],
+    ),
 }
 
 
@@ -149,7 +271,14 @@ def test_value_labels_and_text_as_written(valtori):
     assert (first.label, first.text, first.value) == ("Toteuma 2022", "-272 090", -272090.0)
     assert cost.values[3].label == "Alustava tavoite 2025"
     budget = next(i for i in valtori.indicators if i.name == "Henkilöstökulut")
-    assert [v.label for v in budget.values] == ["2022 TP", "2023 Arvio", "2024 TA", "2025 Kehys", "2026 Kehys", "2027 Kehys"]
+    assert [v.label for v in budget.values] == [
+        "2022 TP",
+        "2023 Arvio",
+        "2024 TA",
+        "2025 Kehys",
+        "2026 Kehys",
+        "2027 Kehys",
+    ]
 
 
 def test_footnotes_follow_their_marks(valtori):
@@ -192,11 +321,21 @@ GOALS = [  # (table, number, title start, target years, parent number)
     ("t3", "4", "Valtorin toimintamallien kehittäminen", [2024], None),
     ("t8", "1", "Asiakasreklaamatioiden käsittely johtoryhmässä", [2024, 2025, 2026, 2027], None),
     ("t8", "2", "Turvallisuusverkkoympäristön vaatimuksenmukaisuuden", [2024, 2025, 2026, 2027], None),
-    ("t9", "Hanke 1", "Tuve-palvelukehityssuunnitelman mukaisten projektien sekä Valtorin asiakasprojektien "
-     "toimeenpano", [2024, 2025, 2026, 2027], "2"),
+    (
+        "t9",
+        "Hanke 1",
+        "Tuve-palvelukehityssuunnitelman mukaisten projektien sekä Valtorin asiakasprojektien toimeenpano",
+        [2024, 2025, 2026, 2027],
+        "2",
+    ),
     ("t9", "Hanke 2", "PATO-ohjelma", [2024, 2025, 2026, 2027], "3"),
-    ("t9", "Hanke 3", "EU-R hyväksyntä VM:n ja Valtorin yhdessä määrittelemälle Tuve-palveluympäristölle",
-     [2024, 2025, 2026, 2027], "3"),
+    (
+        "t9",
+        "Hanke 3",
+        "EU-R hyväksyntä VM:n ja Valtorin yhdessä määrittelemälle Tuve-palveluympäristölle",
+        [2024, 2025, 2026, 2027],
+        "3",
+    ),
     ("t9", "Hanke 4", "Yhteisen tietojenkäsittelyratkaisun toteuttaminen", [2024, 2025, 2026, 2027], "3"),
     ("t9", "Hanke 5", "Valtorin toimintamallin kehittäminen", [2024, 2025, 2026, 2027], "4"),
 ]

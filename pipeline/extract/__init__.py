@@ -34,7 +34,5 @@ def extract_file(path: Path, *, root: Path | None = None, max_pages: int | None 
     from schemas.agreement import Source
 
     layout = read_document(path, max_pages=max_pages)
-    source = Source(
-        path=display_path(path, root), sha256=sha256_of(path), format=layout.format, pages=layout.pages
-    )
+    source = Source(path=display_path(path, root), sha256=sha256_of(path), format=layout.format, pages=layout.pages)
     return build_agreement(segment(layout), source)

@@ -98,7 +98,9 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
         cells = [row[c.index] for c in columns]
         if not raw_name:
             if any(c.text.strip() for c in cells):
-                warnings.append(f"table {table.id}: a row with values but no name was skipped ({_where(name_cell.prov)})")
+                warnings.append(
+                    f"table {table.id}: a row with values but no name was skipped ({_where(name_cell.prov)})"
+                )
             continue
         name, marks = strip_footnote_marks(raw_name)
         sub = regex.match(r"^[-–]\s+(.*)$", name)

@@ -21,7 +21,9 @@ from pipeline.nlp.lexicon import voikko
 from pipeline.segment.outline import NUMBERED, Outline
 
 # First name and surname, either may be hyphenated (Anna-Kaisa Ikonen).
-PERSON = regex.compile(r"^([\p{Lu}][\p{Ll}]+(?:-[\p{Lu}][\p{Ll}]+)?\s+[\p{Lu}][\p{Ll}]+(?:-[\p{Lu}][\p{Ll}]+)?)(?=$|\s*,|\s)")
+PERSON = regex.compile(
+    r"^([\p{Lu}][\p{Ll}]+(?:-[\p{Lu}][\p{Ll}]+)?\s+[\p{Lu}][\p{Ll}]+(?:-[\p{Lu}][\p{Ll}]+)?)(?=$|\s*,|\s)"
+)
 
 
 @dataclass
@@ -179,9 +181,7 @@ def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
     if not meta.reference_numbers:
         warnings.append("no diary number (e.g. VN/17411/2023) found on the first page")
 
-    ministries_in_signatures = [
-        m.group(0).strip() for line in signature_lines for m in vocab.MINISTRY.finditer(line)
-    ]
+    ministries_in_signatures = [m.group(0).strip() for line in signature_lines for m in vocab.MINISTRY.finditer(line)]
     organizations = [*meta.ministries, *ministries_in_signatures, meta.agency or ""]
     meta.signatories = parse_signatories(signature_lines, organizations)
     for _, _, org in meta.signatories:

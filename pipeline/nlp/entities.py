@@ -98,7 +98,7 @@ def quantities(texts: list[str]) -> list[list[Quantity]]:
             value = parse_fi_number(number.group(0)) if number else None
             if value is None:
                 continue
-            rest = ent.text[number.end():]
+            rest = ent.text[number.end() :]
             unit = next((u for pattern, u in _UNIT_WORDS if pattern.search(rest)), None)
             for word, factor in _SCALE_WORDS.items():
                 if word in rest:

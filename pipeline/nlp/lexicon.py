@@ -22,7 +22,7 @@ def voikko():  # -> libvoikko.Voikko | None
         import libvoikko
 
         return libvoikko.Voikko("fi")
-    except Exception:  # noqa: BLE001 - any failure means "not available"; callers fall back
+    except Exception:
         return None
 
 

@@ -61,9 +61,7 @@ PARENT_GOAL_REF = regex.compile(r"^(?:Vaikuttavuustavoite|Tavoite)\s+(\d+)\s*:\s
 YEAR = regex.compile(r"^(?:19|20)\d\d$")
 
 # Organisations.
-MINISTRY = regex.compile(
-    r"\b(?:[\p{Lu}][\p{L}]*-\s+ja\s+)?[\p{Lu}]?[\p{L}]*ministeriö\b", regex.I
-)
+MINISTRY = regex.compile(r"\b(?:[\p{Lu}][\p{L}]*-\s+ja\s+)?[\p{Lu}]?[\p{L}]*ministeriö\b", regex.I)
 AGREEMENT_TITLE = regex.compile(
     r"^(?P<left>.+?)\s+(?:ja|sekä)\s+(?P<right>.+?)\s+välinen\s+tulossopimus\b(?P<rest>.*)$",
     regex.I | regex.S,

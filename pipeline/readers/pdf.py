@@ -79,7 +79,7 @@ def _open(path: Path):
         _ = pdf.pages  # parses the page tree: corrupt files fail here
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise EncryptedDocument(f"{path}: the PDF is encrypted (password-protected)") from None
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated types for bad files
+    except Exception as exc:
         message = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise UnreadableDocument(f"{path}: not a readable PDF ({message})") from None
     return pdf
@@ -148,6 +148,7 @@ def _read_page(page, page_number: int) -> tuple[list[TextLine], list[Block]]:
 
 def _running_lines(lines: list[TextLine], pages: int) -> set[int]:
     """Indexes of running headers/footers: margin lines repeated on many pages, page numbers."""
+
     def in_margin(line: TextLine) -> bool:
         return line.top < line.page_height * MARGIN or line.bottom > line.page_height * (1 - MARGIN)
 
@@ -201,14 +202,24 @@ def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> list
             current.tail_x1 = line.x1
             _extend_bbox(current, line)
         else:
-            prov = Provenance(page=line.page, bbox=(round(line.x0, 1), round(line.top, 1), round(line.x1, 1), round(line.bottom, 1)))
+            prov = Provenance(
+                page=line.page, bbox=(round(line.x0, 1), round(line.top, 1), round(line.x1, 1), round(line.bottom, 1))
+            )
             if heading:
-                current = Block(kind="heading", prov=prov, lines=[line.text], level=levels[line.style.rank_key], emphasis=line.style.bold)
+                current = Block(
+                    kind="heading",
+                    prov=prov,
+                    lines=[line.text],
+                    level=levels[line.style.rank_key],
+                    emphasis=line.style.bold,
+                )
             elif bullet:
                 bullet_x = line.x0
                 current = Block(kind="list_item", prov=prov, lines=[bullet.group(2)], level=1)
             else:
-                current = Block(kind="paragraph", prov=prov, lines=[line.text], emphasis=line.style.bold and not body.bold)
+                current = Block(
+                    kind="paragraph", prov=prov, lines=[line.text], emphasis=line.style.bold and not body.bold
+                )
             current.pages = [line.page]
             current.tail_x1 = line.x1
             first_word = line.text.split(" ", 1)[0]
@@ -300,7 +311,7 @@ def read_pdf(path: Path, *, max_pages: int | None = None) -> Layout:
         for number, page in enumerate(pages, start=1):
             try:
                 page_lines, page_tables = _read_page(page, number)
-            except Exception as exc:  # noqa: BLE001 - a damaged page stream
+            except Exception as exc:
                 raise UnreadableDocument(f"{path}: page {number} cannot be read ({type(exc).__name__})") from None
             finally:
                 page.close()

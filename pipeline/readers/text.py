@@ -49,4 +49,4 @@ def read_text(text: str) -> Layout:
     return Layout(format="text", blocks=blocks)
 
 
-__all__ = ["read_text", "Block"]
+__all__ = ["Block", "read_text"]

@@ -134,7 +134,9 @@ def _toc_entries(text: str) -> list[TocEntry]:
             for title, page in zip(parts[0::2], parts[1::2], strict=False):
                 number = NUMBERED.match(title.strip())
                 entries.append(
-                    TocEntry(number.group(1) if number else None, (number.group(2) if number else title).strip(), int(page))
+                    TocEntry(
+                        number.group(1) if number else None, (number.group(2) if number else title).strip(), int(page)
+                    )
                 )
             continue
         match = TOC_ROW.match(line.strip())
@@ -185,7 +187,9 @@ def segment(layout: Layout) -> Outline:
     toc_by_number = {e.number: e for e in toc if e.number}
     warnings: list[str] = []
     if not lex.has_dictionary:
-        warnings.append("Voikko (Finnish dictionary) is not installed: word breaks are judged by the document's own words")
+        warnings.append(
+            "Voikko (Finnish dictionary) is not installed: word breaks are judged by the document's own words"
+        )
 
     sections: list[Section] = []
     tables: list[TableInfo] = []
