@@ -91,7 +91,7 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
 
-def _table_block(table, page_number: int) -> Block | None:
+def table_block(table, page_number: int) -> Block | None:
     """A pdfplumber table as a table block; cells keep their wrapped lines and bbox."""
     rows = []
     for row in table.rows:
@@ -115,12 +115,12 @@ def _table_block(table, page_number: int) -> Block | None:
 def _read_page(page, page_number: int) -> tuple[list[TextLine], list[Block]]:
     tables = page.find_tables()
     raw_lines = None
+    blocks = [b for b in (table_block(t, page_number) for t in tables) if b is not None]
     if not tables:
         from pipeline.readers.pdf_stream import find_stream_tables
 
         raw_lines = page.extract_text_lines(return_chars=True, strip=True)
-        tables = find_stream_tables(page, [line["text"] for line in raw_lines])
-    blocks = [b for b in (_table_block(t, page_number) for t in tables) if b is not None]
+        blocks = find_stream_tables(page, raw_lines, page_number)
     boxes = [b.prov.bbox for b in blocks]
     if boxes:
         raw_lines = page.filter(lambda obj: not _inside(obj, boxes)).extract_text_lines(return_chars=True, strip=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import regex
 
+from pipeline.layout import Block
+
 _NUMERIC = regex.compile(r"^[-−+]?\d[\d \u00a0]*(?:,\d+)?\s*%?$|^(?:19|20)\d\d$|^(?:tbd|-|–)$", regex.I)
 SETTINGS = {
     "vertical_strategy": "text",
@@ -43,13 +45,20 @@ def has_numeric_rows(line_texts: list[str], minimum: int = 2) -> bool:
     return False
 
 
-def find_stream_tables(page, line_texts: list[str]) -> list:
-    """pdfplumber ``Table`` objects for aligned, mostly numeric regions of an unruled page."""
-    if not has_numeric_rows(line_texts):
+def find_stream_tables(page, lines: list[dict], page_number: int) -> list[Block]:
+    """Table blocks for aligned, mostly numeric regions of an unruled page.
+
+    ``lines`` are the page's ``extract_text_lines(return_chars=True)``; each returned block has
+    ``kind="table"``, cells with their source lines and bbox, and the table's bbox in ``prov``.
+    """
+    if not has_numeric_rows([line["text"] for line in lines]):
         return []
+    from pipeline.readers.pdf import table_block
+
     found = []
     for table in page.find_tables(SETTINGS):
-        rows = table.extract()
-        if _looks_like_data(rows):
-            found.append(table)
+        if _looks_like_data(table.extract()):
+            block = table_block(table, page_number)
+            if block is not None:
+                found.append(block)
     return found
