@@ -46,6 +46,9 @@ def _decide_hyphen(prefix: str, following: str, lex: Lexicon) -> str | None:
     joined = f"{prefix}{following}"
     if not last_part or last_part.isupper() or any(ch.isdigit() for ch in last_part):
         return hyphenated  # TE-uudistus, EU-R, 2023-luvulla
+    if last_part[:1].isupper():
+        # A name before the hyphen: Tori-yksikköhintojen, Senaatti-kiinteistöjen; but Val-torin is Valtorin.
+        return joined if lex.in_document(last_part + following) else hyphenated
     if lex.known(last_part + following) or lex.known(regex.sub(r"^\W+", "", joined)):
         return joined
     if lex.known(f"{last_part}-{following}") or lex.known(regex.sub(r"^\W+", "", hyphenated)):
@@ -69,10 +72,12 @@ def _join_pair(left: str, right: str, lex: Lexicon) -> str:
             rest = f" {first[1]}" if len(first) > 1 else ""
             return left[: hyphen.start()] + decided + rest
         return f"{left} {right}"
-    if left.endswith(("-", "–", "/")) and left[-2:-1] in (" ", ""):
+    if left.endswith(("-", "–")) and left[-2:-1] in (" ", ""):
         return left + right  # "ja –" + "toiminnan": a dash bound to the next word
-    if regex.search(r"\d[-–]$", left) and right[:1].isdigit():
-        return left + right  # "(1-" + "5)"
+    if left.endswith("/"):
+        return left + right  # "Nettokäyttö-/" + "käyttöarvio"
+    if regex.search(r"[\p{L}\d][-–]$", left) and right[:1].isdigit():
+        return left + right  # "(1-" + "5)", "VN/21300/2020-VM-" + "8"
     tail = regex.search(r"(\p{L}+)$", left)
     head = regex.match(r"\p{Ll}+", right)
     if tail and head and _cut_word(tail.group(1), head.group(0), lex):

@@ -59,6 +59,10 @@ class Lexicon:
             self._cache[word] = cached
         return cached
 
+    def in_document(self, word: str) -> bool:
+        """The document itself uses this word (inside a line, where no break can have cut it)."""
+        return word.strip(".,;:!?()[]\"'”“’-").lower() in self.words
+
     def in_dictionary(self, word: str) -> bool:
         """Voikko alone: a piece of a broken word may still be among the document's words."""
         word = word.strip(".,;:!?()[]\"'”“’-")

@@ -291,7 +291,13 @@ def _append_table(prev: Block, cont: Block) -> None:
     if rows and prev.rows:
         first, last = rows[0], prev.rows[-1]
         first_texts = [" ".join(c.lines) for c in first]
-        if not first_texts[0] and any(t[:1].islower() for t in first_texts if t):
+        continues_text = not first_texts[0] and any(t[:1].islower() for t in first_texts if t)
+        continues_name = (
+            bool(first_texts[0])
+            and not any(first_texts[1:])
+            and (first_texts[0][:1].islower() or first_texts[0][:1] in "(¹²³⁴⁵⁶⁷⁸⁹*")
+        )
+        if continues_text or continues_name:
             for cell, extra in zip(last, first, strict=False):  # a row cut by the break
                 cell.lines.extend(extra.lines)
             rows = rows[1:]
