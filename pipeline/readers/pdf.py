@@ -77,10 +77,12 @@ def _open(path: Path):
     try:
         pdf = pdfplumber.open(path)
         _ = pdf.pages  # parses the page tree: corrupt files fail here
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise EncryptedDocument(f"{path}: the PDF is encrypted (password-protected)") from None
-    except Exception as exc:
-        message = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    except Exception as exc:  # pdfminer raises many unrelated types for bad files
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # pdfplumber wraps them
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise EncryptedDocument(f"{path}: the PDF is encrypted (password-protected)") from None
+        text = str(cause).strip()
+        message = text.splitlines()[0][:120] if text else type(cause).__name__
         raise UnreadableDocument(f"{path}: not a readable PDF ({message})") from None
     return pdf
 
