@@ -132,6 +132,12 @@ def fix_inline_breaks(text: str, lex: Lexicon) -> str:
     return _SOFT_HYPHEN.sub(soft, text)
 
 
+def slugify(text: str, limit: int | None = None) -> str:
+    """Lower-case letters and digits joined by hyphens: ``KEHA-keskus (yleishallinto)`` → ``keha-keskus-yleishallinto``."""
+    slug = regex.sub(r"[^\p{L}\p{N}]+", "-", " ".join(text.lower().split())).strip("-")
+    return slug[:limit].strip("-") if limit else slug
+
+
 def strip_footnote_marks(text: str) -> tuple[str, list[str]]:
     """Split trailing footnote marks off a label: ``Laskutusaste, % ¹`` → (``Laskutusaste, %``, [``¹``])."""
     marks: list[str] = []

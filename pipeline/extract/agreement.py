@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 
-import regex
-
 import pipeline
 from pipeline.errors import NotAnAgreement
 from pipeline.extract.goals import RawGoal, extract_goals
@@ -19,13 +17,14 @@ from pipeline.layout import Provenance
 from pipeline.nlp import vocab
 from pipeline.nlp.entities import quantities
 from pipeline.segment.outline import Outline
+from pipeline.textnorm import slugify
 from schemas import agreement as s
 
 
 def stable_id(prefix: str, text: str, used: set[str]) -> str:
     """``prefix-slug-hash`` of a text; a repeat of the same text gets ``-2``, ``-3``…"""
     normal = " ".join(text.lower().split())
-    slug = regex.sub(r"[^\p{L}\p{N}]+", "-", normal).strip("-")[:40].strip("-")
+    slug = slugify(normal, 40)
     digest = hashlib.sha1(normal.encode("utf-8")).hexdigest()[:6]
     base = f"{prefix}-{slug}-{digest}"
     candidate, n = base, 2

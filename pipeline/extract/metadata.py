@@ -19,6 +19,7 @@ from pipeline.nlp import vocab
 from pipeline.nlp.entities import entities
 from pipeline.nlp.lexicon import voikko
 from pipeline.segment.outline import NUMBERED, Outline
+from pipeline.textnorm import slugify
 
 # First name and surname, either may be hyphenated (Anna-Kaisa Ikonen).
 PERSON = regex.compile(
@@ -36,10 +37,6 @@ class Metadata:
     reference_numbers: list[str] = field(default_factory=list)
     signatories: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     series_id: str = ""
-
-
-def _slug(text: str) -> str:
-    return regex.sub(r"[^\p{L}\p{N}]+", "-", text.lower()).strip("-")
 
 
 def base_form(genitive: str, document_text: str) -> str:
@@ -194,5 +191,5 @@ def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
 
     scope = regex.search(r"\(([^)]+)\)", rest)
     base = meta.agency or regex.sub(r"\b(?:19|20)\d\d\b", "", meta.title)
-    meta.series_id = _slug(base + (f" {scope.group(1)}" if scope else ""))
+    meta.series_id = slugify(base + (f" {scope.group(1)}" if scope else ""))
     return meta

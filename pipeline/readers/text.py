@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import regex
 
-from pipeline.layout import Block, Cell, Layout, Provenance
+from pipeline.layout import Cell, Layout, Provenance
 from pipeline.readers.blocks import BlockBuilder
 
 NUMBERED_HEADING = regex.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\p{Lu}.*)$")
@@ -48,5 +48,3 @@ def read_text(text: str) -> Layout:
                 block.kind, block.level = "heading", level
     return Layout(format="text", blocks=blocks)
 
-
-__all__ = ["Block", "read_text"]

@@ -21,7 +21,7 @@ import regex
 from pipeline.layout import Block, Layout
 from pipeline.nlp import vocab
 from pipeline.nlp.lexicon import Lexicon
-from pipeline.textnorm import FOOTNOTE_MARKS, join_lines
+from pipeline.textnorm import FOOTNOTE_MARKS, join_lines, slugify
 
 NUMBERED = regex.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$", regex.S)
 FOOTNOTE = regex.compile(rf"^([{FOOTNOTE_MARKS}]+|\*)\s*(\S.*)$", regex.S)
@@ -173,10 +173,6 @@ def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
-def _slug(text: str) -> str:
-    return regex.sub(r"[^\p{L}\p{N}]+", "-", text.lower()).strip("-")[:40]
-
-
 def segment(layout: Layout) -> Outline:
     """Segment a layout; see the module docstring for the rules."""
     lex = Lexicon.from_lines(
@@ -225,7 +221,7 @@ def segment(layout: Layout) -> Outline:
                 num, title = None, block.text.strip()
                 parent = numbered_stack[-1] if numbered_stack else None
                 level = (parent.level + 1) if parent else 1
-            section_id = "s-" + (num if num else _slug(title))
+            section_id = "s-" + (num if num else slugify(title, 40))
             while section_id in used_ids:
                 section_id += "-2"
             used_ids.add(section_id)
