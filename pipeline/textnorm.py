@@ -133,7 +133,7 @@ def fix_inline_breaks(text: str, lex: Lexicon) -> str:
 
 
 def slugify(text: str, limit: int | None = None) -> str:
-    """Lower-case letters and digits joined by hyphens: ``KEHA-keskus (yleishallinto)`` → ``keha-keskus-yleishallinto``."""
+    """Letters and digits joined by hyphens: ``KEHA-keskus (yleishallinto)`` → ``keha-keskus-yleishallinto``."""
     slug = regex.sub(r"[^\p{L}\p{N}]+", "-", " ".join(text.lower().split())).strip("-")
     return slug[:limit].strip("-") if limit else slug
 
