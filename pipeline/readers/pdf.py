@@ -286,7 +286,7 @@ def _same_columns(a: Block, b: Block) -> bool:
 
 
 def _append_table(prev: Block, cont: Block) -> None:
-    rows = cont.rows
+    rows = [row for row in cont.rows if any(cell.lines for cell in row)]
     header = [" ".join(c.lines) for c in prev.rows[0]]
     if rows and [" ".join(c.lines) for c in rows[0]] == header:
         rows = rows[1:]  # the header repeated on the new page

@@ -151,7 +151,15 @@ def _looks_like_toc(block: Block) -> bool:
         return True
     if block.kind == "table":
         return all(regex.search(r"\d{1,3}$", " ".join(c.text for c in row if c.text)) for row in block.rows)
-    return False
+    rows = [TOC_ROW.match(line.strip()) for line in block.lines]  # "1 Strategiset linjaukset 3"
+    return bool(rows) and all(row is not None and row.group(1) for row in rows)
+
+
+def _toc_text(block: Block) -> str:
+    """The block's contents rows: its source lines when each is a whole entry, else its joined text."""
+    if block.kind == "paragraph" and all(regex.search(r"\s\d{1,3}$", line.strip()) for line in block.lines):
+        return "\n".join(block.lines)
+    return _block_text(block)
 
 
 def _find_toc(blocks: list[Block]) -> tuple[list[TocEntry], set[int]]:
@@ -164,7 +172,7 @@ def _find_toc(blocks: list[Block]) -> tuple[list[TocEntry], set[int]]:
                 if not _looks_like_toc(blocks[follow]):
                     break
                 consumed.add(follow)
-                entries.extend(_toc_entries(_block_text(blocks[follow])))
+                entries.extend(_toc_entries(_toc_text(blocks[follow])))
             break
     return entries, consumed
 
