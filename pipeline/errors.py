@@ -2,9 +2,7 @@
 
 
 class AgreementError(Exception):
-    """Base class: anything wrong with an input document. ``exit_code`` is what the CLI returns."""
-
-    exit_code = 2
+    """Base class: anything wrong with an input document (the CLI exits with 3)."""
 
 
 class UnreadableDocument(AgreementError):

@@ -48,7 +48,6 @@ class RawGoal:
     parent: RawGoal | None = None
     parent_ref: str | None = None
     table: TableInfo | None = None
-    is_group: bool = False
 
 
 def _parse_targets(blocks: list[Block]) -> list[RawTarget]:
@@ -84,19 +83,19 @@ def _parse_targets(blocks: list[Block]) -> list[RawTarget]:
 
 def goals_from_headings(outline: Outline) -> list[RawGoal]:
     """Goals written as headings with ``Tavoite YYYY`` paragraphs under them."""
-    headings: list[tuple[int, Block, list[Block], str | None]] = []
+    headings: list[tuple[int, Block, list[Block]]] = []
     blocks = outline.blocks
     heading_indexes = [i for i, b in enumerate(blocks) if b.kind == "heading" and i not in outline.consumed]
     for position, index in enumerate(heading_indexes):
         end = heading_indexes[position + 1] if position + 1 < len(heading_indexes) else len(blocks)
         body = [blocks[i] for i in range(index + 1, end) if i not in outline.consumed]
-        headings.append((index, blocks[index], body, outline.section_of[index]))
+        headings.append((index, blocks[index], body))
 
     goals: list[RawGoal] = []
     stack: list[RawGoal] = []
     previous_leaf: RawGoal | None = None
     structural: str | None = None
-    for index, block, body, _ in headings:
+    for index, block, body in headings:
         if NUMBERED.match(block.text):
             stack, previous_leaf, structural = [], None, outline.section_of[index]
             continue
@@ -110,7 +109,6 @@ def goals_from_headings(outline: Outline) -> list[RawGoal]:
                 goal.parent = stack[-1] if stack else None
             previous_leaf = goal
         else:
-            goal.is_group = True
             while stack and stack[-1].level >= level:
                 stack.pop()
             goal.parent = stack[-1] if stack else None

@@ -35,13 +35,11 @@ def strip_inline(text: str) -> str:
 def read_markdown(text: str) -> Layout:
     """Read a Markdown document; every block records the line it starts on."""
     builder = BlockBuilder()
-    in_bold = False
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip()
         prov = Provenance(line=number)
         if not line.strip() or RULE.match(line):
             builder.close()
-            in_bold = False
             continue
         heading = HEADING.match(line)
         if heading:
@@ -66,8 +64,5 @@ def read_markdown(text: str) -> Layout:
         builder.text_line(strip_inline(line), prov)
         block = builder.blocks[-1]
         if starts_bold and len(block.lines) == 1:
-            in_bold = not (stripped.endswith(("**", "__")) and len(stripped) > 2)
-            block.emphasis = True
-        elif in_bold and stripped.endswith(("**", "__")):
-            in_bold = False
+            block.emphasis = True  # a paragraph that opens in bold (the markers may close lines later)
     return Layout(format="markdown", blocks=builder.finish())

@@ -34,8 +34,8 @@ simplified to what agreements hold:
    with the last row (wrapped text cut by the break, in any column, also the first one, which the
    pdf reader's own join does not handle) is added to that row at once; the rest is returned with
    the same columns so that ``pipeline.readers.pdf`` joins the parts. If nothing but that
-   continuation is there, the part returned has one empty row (the pdf reader appends it and
-   extraction skips it): its bbox takes the continued text out of the page's prose. A header
+   continuation is there, the part returned has one empty row (the pdf reader drops it when it
+   joins the parts): its bbox takes the continued text out of the page's prose. A header
    repeated on the new page, or a new table with a year header, is not a continuation.
 """
 

@@ -47,4 +47,3 @@ def read_text(text: str) -> Layout:
             if level is not None:
                 block.kind, block.level = "heading", level
     return Layout(format="text", blocks=blocks)
-

@@ -73,9 +73,6 @@ class Outline:
     lexicon: Lexicon
     warnings: list[str] = field(default_factory=list)
 
-    def section(self, section_id: str | None) -> Section | None:
-        return next((s for s in self.sections if s.id == section_id), None)
-
 
 def _normalise(layout: Layout, lex: Lexicon) -> list[Block]:
     for block in layout.blocks:
