@@ -1,0 +1,589 @@
+"""Compare two versions of an agreement: what it says (goals, targets, indicators, values, metadata),
+not how it is laid out (pages, line breaks, provenance, table numbering).
+
+Everything here is plain data in, plain data out: two ``schemas.Agreement`` documents give one
+``schemas.diff.AgreementDiff``. Items are paired by ``pipeline.diff.match``; what could not be
+paired is added or removed, with the item's own targets or values, so a consumer that keeps one
+row per (goal, year) or (indicator, year) sees every row that appeared or went away.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import regex
+
+from pipeline.diff.match import Matching, match_items
+from pipeline.diff.words import word_changes
+from pipeline.errors import AgreementError
+from schemas import agreement as s
+from schemas.diff import (
+    CHANGE_KINDS,
+    ENTITIES,
+    AgreementDiff,
+    Change,
+    Detail,
+    ReExtraction,
+    Summary,
+    VersionRef,
+)
+
+# Old kind → new kind that confirms it: the preliminary figure became the agreed or the real one.
+CONFIRMATIONS = {("preliminary_target", "target"), ("estimate", "actual")}
+METADATA_FIELDS = ("title", "agency", "ministries", "period", "signed_on", "reference_numbers", "signatories")
+_CAPTION_NUMBER = regex.compile(r"^\s*Taulukko\s+\d+\s*[.:]?\s*", regex.I)
+
+
+class SeriesMismatch(AgreementError):
+    """The two documents are versions of different agreements."""
+
+
+def diff_agreements(old: s.Agreement, new: s.Agreement, *, force: bool = False) -> AgreementDiff:
+    """What changed from ``old`` to ``new``; raises ``SeriesMismatch`` for two different series."""
+    old_series, new_series = old.agreement.series_id, new.agreement.series_id
+    if old_series != new_series and not force:
+        raise SeriesMismatch(
+            f"the documents are different agreements (series {old_series!r} and {new_series!r}); "
+            "use --force to compare them anyway"
+        )
+    return _Differ(old, new, forced=old_series != new_series).run()
+
+
+def version_ref(agreement: s.Agreement) -> VersionRef:
+    return VersionRef(
+        sha256=agreement.source.sha256,
+        path=agreement.source.path,
+        signed_on=agreement.agreement.signed_on,
+        series_id=agreement.agreement.series_id,
+        format=agreement.source.format,
+        title=agreement.agreement.title,
+        extractor=agreement.extractor,
+    )
+
+
+def summarize(changes: Sequence[Change]) -> Summary:
+    by_change = Counter(c.change for c in changes)
+    by_entity: dict[str, Counter[str]] = {}
+    for change in changes:
+        by_entity.setdefault(change.entity, Counter())[change.change] += 1
+    return Summary(
+        total=len(changes),
+        by_change={k: by_change[k] for k in CHANGE_KINDS if by_change[k]},
+        by_entity={
+            e: {k: by_entity[e][k] for k in CHANGE_KINDS if by_entity[e][k]} for e in ENTITIES if e in by_entity
+        },
+        uncertain=sum(1 for c in changes if c.detail.uncertain),
+    )
+
+
+def table_name(table: s.Table) -> str:
+    """A table's name for matching and display: its caption without ``Taulukko N.``, and its group."""
+    caption = _CAPTION_NUMBER.sub("", table.caption or "")
+    name = " – ".join(part for part in (caption, table.group) if part)
+    return name or " ".join(table.header)
+
+
+def _named_tables(agreement: s.Agreement) -> list[s.Table]:
+    """The tables a reviewer can name: captioned or numbered, or holding goals or indicators.
+
+    A table with none of these is layout (a signature block set as a table in one format and as
+    lines in another); its contents reach the diff through the metadata, not as a table.
+    """
+    used = {g.table_id for g in agreement.goals} | {i.table_id for i in agreement.indicators}
+    return [t for t in agreement.tables if t.caption or t.number is not None or t.id in used]
+
+
+def _value_of(value: s.IndicatorValue) -> float | str:
+    return value.value if value.value is not None else value.text
+
+
+def _same_value(a: s.IndicatorValue, b: s.IndicatorValue) -> bool:
+    if a.value is not None and b.value is not None:
+        return abs(a.value - b.value) < 1e-9
+    return a.value is None and b.value is None and " ".join(a.text.split()) == " ".join(b.text.split())
+
+
+def _text(text: str | None) -> str | None:
+    return " ".join(text.split()) if text is not None else None
+
+
+def _section_prov(section: s.Section) -> s.Provenance:
+    return s.Provenance(page=section.page, line=section.line)
+
+
+def _pair_by_year(old: Iterable, new: Iterable, same: Callable) -> list[tuple[object | None, object | None]]:
+    """Pair items that have a ``year``; within a year, ``same`` items first, then in order."""
+    old_years: dict[int, list] = {}
+    new_years: dict[int, list] = {}
+    for item in old:
+        old_years.setdefault(item.year, []).append(item)
+    for item in new:
+        new_years.setdefault(item.year, []).append(item)
+    pairs: list[tuple[object | None, object | None]] = []
+    for year in sorted(set(old_years) | set(new_years)):
+        left, right = list(old_years.get(year, [])), list(new_years.get(year, []))
+        for a in list(left):
+            b = next((b for b in right if same(a, b)), None)
+            if b is not None:
+                pairs.append((a, b))
+                left.remove(a)
+                right.remove(b)
+        while left and right:
+            pairs.append((left.pop(0), right.pop(0)))
+        pairs.extend((a, None) for a in left)
+        pairs.extend((None, b) for b in right)
+    pairs.sort(key=lambda p: (p[0] or p[1]).year)
+    return pairs
+
+
+class _Differ:
+    """One comparison: matches the items once, then emits changes in reading order."""
+
+    def __init__(self, old: s.Agreement, new: s.Agreement, *, forced: bool) -> None:
+        self.old, self.new, self.forced = old, new, forced
+        self.changes: list[Change] = []
+        self.notes: list[str] = []
+        self.sections = self._match(
+            old.sections, new.sections, key=lambda x: x.id, name=lambda x: x.title, what="section"
+        )
+        self.tables = self._match(
+            _named_tables(old), _named_tables(new), key=lambda x: x.id, name=table_name, what="table"
+        )
+        self.section_map = {m.old.id: m.new.id for m in self.sections.matches}
+        self.table_map = {m.old.id: m.new.id for m in self.tables.matches}
+        self.goals = self._match(
+            old.goals,
+            new.goals,
+            key=lambda x: x.id,
+            name=lambda x: x.title,
+            old_context=lambda g: self._place(g.table_id, g.section_id, mapped=True),
+            new_context=lambda g: self._place(g.table_id, g.section_id, mapped=False),
+            what="goal",
+        )
+        self.goal_map = {m.old.id: m.new.id for m in self.goals.matches}
+        self.indicators = self._match(
+            old.indicators,
+            new.indicators,
+            key=lambda x: x.id,
+            name=lambda x: x.name,
+            old_context=lambda i: self._place(i.table_id, None, mapped=True),
+            new_context=lambda i: self._place(i.table_id, None, mapped=False),
+            what="indicator",
+        )
+        self.indicator_map = {m.old.id: m.new.id for m in self.indicators.matches}
+
+    def _match(self, old: Sequence, new: Sequence, **kwargs) -> Matching:
+        matching = match_items(old, new, **kwargs)
+        self.notes.extend(matching.notes)
+        return matching
+
+    def _place(self, table_id: str | None, section_id: str | None, *, mapped: bool) -> tuple[str, str] | None:
+        """Where an item stands, in the new version's ids (an old table without a match: its own)."""
+        if table_id:
+            return ("table", self.table_map.get(table_id, f"old:{table_id}") if mapped else table_id)
+        if section_id:
+            return ("section", self.section_map.get(section_id, f"old:{section_id}") if mapped else section_id)
+        return None
+
+    def run(self) -> AgreementDiff:
+        self._metadata()
+        self._goals()
+        self._indicators()
+        self._outline("table", self.tables, table_name, lambda t: t.provenance)
+        self._outline("section", self.sections, lambda x: x.title, _section_prov)
+        if self.forced:
+            self.notes.insert(
+                0,
+                f"compared across series: {self.old.agreement.series_id!r} → {self.new.agreement.series_id!r}",
+            )
+        re_extraction = None
+        if self.old.source.sha256 == self.new.source.sha256:
+            old_warnings, new_warnings = set(self.old.warnings), set(self.new.warnings)
+            re_extraction = ReExtraction(
+                old_extractor=self.old.extractor,
+                new_extractor=self.new.extractor,
+                warnings_added=[w for w in self.new.warnings if w not in old_warnings],
+                warnings_removed=[w for w in self.old.warnings if w not in new_warnings],
+            )
+        return AgreementDiff(
+            series_id=self.new.agreement.series_id,
+            old=version_ref(self.old),
+            new=version_ref(self.new),
+            changes=self.changes,
+            summary=summarize(self.changes),
+            forced=self.forced,
+            re_extraction=re_extraction,
+            warnings=self.notes,
+        )
+
+    def _add(self, change: str, entity: str, id: str, path: str, old=None, new=None, **fields) -> None:
+        detail = fields.pop("detail", None) or Detail()
+        self.changes.append(
+            Change(change=change, entity=entity, id=id, path=path, old=old, new=new, detail=detail, **fields)
+        )
+
+    # --- metadata -------------------------------------------------------------------------
+
+    def _metadata(self) -> None:
+        old, new = self.old.agreement, self.new.agreement
+        for name in METADATA_FIELDS:
+            before, after = getattr(old, name), getattr(new, name)
+            if _plain(before) != _plain(after):
+                self._add(
+                    "changed",
+                    "agreement",
+                    name,
+                    f"agreement/{name}",
+                    _plain(before),
+                    _plain(after),
+                    detail=Detail(field=name),
+                )
+
+    # --- goals and their yearly targets ---------------------------------------------------
+
+    def _goals(self) -> None:
+        old_titles = {g.id: g.title for g in self.old.goals}
+        new_titles = {g.id: g.title for g in self.new.goals}
+        for goal_match in _in_new_order(self.goals):
+            old, new = goal_match.old, goal_match.new
+            if old is None:
+                self._add(
+                    "added",
+                    "goal",
+                    new.id,
+                    f"goals/{new.id}",
+                    None,
+                    new.title,
+                    title=new.title,
+                    new_provenance=new.provenance,
+                )
+                for target in new.targets:
+                    self._target("added", new, None, target)
+                continue
+            if new is None:
+                self._add(
+                    "removed",
+                    "goal",
+                    old.id,
+                    f"goals/{old.id}",
+                    old.title,
+                    None,
+                    title=old.title,
+                    old_provenance=old.provenance,
+                )
+                for target in old.targets:
+                    self._target("removed", old, target, None)
+                continue
+            where = {"title": new.title, "new_provenance": new.provenance, "old_provenance": old.provenance}
+            if old.id != new.id:
+                where["old_id"] = old.id
+            if _text(old.title) != _text(new.title):
+                self._add(
+                    "renamed",
+                    "goal",
+                    new.id,
+                    f"goals/{new.id}",
+                    old.title,
+                    new.title,
+                    detail=Detail(
+                        words=word_changes(old.title, new.title),
+                        similarity=goal_match.similarity,
+                        uncertain=goal_match.uncertain,
+                    ),
+                    **where,
+                )
+            if self.goal_map.get(old.parent_id) != new.parent_id and (old.parent_id or new.parent_id):
+                self._add(
+                    "changed",
+                    "goal",
+                    new.id,
+                    f"goals/{new.id}/parent_id",
+                    old_titles.get(old.parent_id),
+                    new_titles.get(new.parent_id),
+                    detail=Detail(field="parent_id", note="the goal now stands under another goal"),
+                    **where,
+                )
+            pairs = _pair_by_year(old.targets, new.targets, lambda a, b: _text(a.text) == _text(b.text))
+            for before, after in pairs:
+                if before is None:
+                    self._target("added", new, None, after)
+                elif after is None:
+                    self._target("removed", old, before, None)
+                else:
+                    self._target_change(old, new, before, after)
+
+    def _target(self, change: str, goal: s.Goal, old: s.Target | None, new: s.Target | None) -> None:
+        target = new or old
+        self._add(
+            change,
+            "target",
+            goal.id,
+            f"goals/{goal.id}/targets/{target.year}",
+            old.text if old else None,
+            new.text if new else None,
+            detail=Detail(year=target.year),
+            title=goal.title,
+            old_provenance=old.provenance if old else None,
+            new_provenance=new.provenance if new else None,
+        )
+
+    def _target_change(self, old_goal: s.Goal, goal: s.Goal, old: s.Target, new: s.Target) -> None:
+        where = {"title": goal.title, "old_provenance": old.provenance, "new_provenance": new.provenance}
+        if old_goal.id != goal.id:
+            where["old_id"] = old_goal.id
+        path = f"goals/{goal.id}/targets/{new.year}"
+        if _text(old.text) != _text(new.text):
+            numbers = {}
+            if [(q.value, q.unit) for q in old.numbers] != [(q.value, q.unit) for q in new.numbers]:
+                numbers = {"old_numbers": old.numbers, "new_numbers": new.numbers}
+            self._add(
+                "changed",
+                "target",
+                goal.id,
+                path,
+                old.text,
+                new.text,
+                detail=Detail(field="text", year=new.year, words=word_changes(old.text, new.text), **numbers),
+                **where,
+            )
+        if _text(old.satisfactory) != _text(new.satisfactory):
+            words = word_changes(old.satisfactory or "", new.satisfactory or "")
+            self._add(
+                "changed",
+                "target",
+                goal.id,
+                f"{path}/satisfactory",
+                old.satisfactory,
+                new.satisfactory,
+                detail=Detail(field="satisfactory", year=new.year, words=words),
+                **where,
+            )
+
+    # --- indicators and their yearly values -----------------------------------------------
+
+    def _indicators(self) -> None:
+        old_names = {i.id: i.name for i in self.old.indicators}
+        new_names = {i.id: i.name for i in self.new.indicators}
+        old_tables = {t.id: t for t in self.old.tables}
+        new_tables = {t.id: t for t in self.new.tables}
+        for indicator_match in _in_new_order(self.indicators):
+            old, new = indicator_match.old, indicator_match.new
+            if old is None or new is None:
+                change = "added" if old is None else "removed"
+                item = new or old
+                self._add(
+                    change,
+                    "indicator",
+                    item.id,
+                    f"indicators/{item.id}",
+                    old and old.name,
+                    new and new.name,
+                    title=item.name,
+                    detail=Detail(unit=item.unit),
+                    old_provenance=old and old.provenance,
+                    new_provenance=new and new.provenance,
+                )
+                for value in item.values:
+                    self._value(change, item, old and value, new and value)
+                continue
+            where = {"title": new.name, "old_provenance": old.provenance, "new_provenance": new.provenance}
+            if old.id != new.id:
+                where["old_id"] = old.id
+            if _text(old.name) != _text(new.name):
+                self._add(
+                    "renamed",
+                    "indicator",
+                    new.id,
+                    f"indicators/{new.id}",
+                    old.name,
+                    new.name,
+                    detail=Detail(
+                        words=word_changes(old.name, new.name),
+                        similarity=indicator_match.similarity,
+                        uncertain=indicator_match.uncertain,
+                        unit=new.unit,
+                    ),
+                    **where,
+                )
+            for name in ("unit", "scale", "budget_target", "footnotes"):
+                before, after = getattr(old, name), getattr(new, name)
+                if before != after:
+                    self._add(
+                        "changed",
+                        "indicator",
+                        new.id,
+                        f"indicators/{new.id}/{name}",
+                        before,
+                        after,
+                        detail=Detail(field=name, unit=new.unit),
+                        **where,
+                    )
+            if self.table_map.get(old.table_id) != new.table_id and (old.table_id or new.table_id):
+                before_table, after_table = old_tables.get(old.table_id), new_tables.get(new.table_id)
+                self._add(
+                    "changed",
+                    "indicator",
+                    new.id,
+                    f"indicators/{new.id}/table_id",
+                    before_table and before_table.caption,
+                    after_table and after_table.caption,
+                    detail=Detail(field="table_id", note="the indicator now stands in another table"),
+                    **where,
+                )
+            if self.indicator_map.get(old.parent_id) != new.parent_id and (old.parent_id or new.parent_id):
+                self._add(
+                    "changed",
+                    "indicator",
+                    new.id,
+                    f"indicators/{new.id}/parent_id",
+                    old_names.get(old.parent_id),
+                    new_names.get(new.parent_id),
+                    detail=Detail(field="parent_id"),
+                    **where,
+                )
+            for before, after in _pair_by_year(old.values, new.values, lambda a, b: a.kind == b.kind):
+                if before is None:
+                    self._value("added", new, None, after)
+                elif after is None:
+                    self._value("removed", old, before, None, owner=new)
+                else:
+                    self._value_change(old, new, before, after)
+
+    def _value(
+        self,
+        change: str,
+        indicator: s.Indicator,
+        old: s.IndicatorValue | None,
+        new: s.IndicatorValue | None,
+        *,
+        owner: s.Indicator | None = None,
+        **extra,
+    ) -> None:
+        owner = owner or indicator
+        year = (new or old).year
+        detail = Detail(
+            year=year,
+            old_kind=old.kind if old else None,
+            new_kind=new.kind if new else None,
+            old_label=old.label if old else None,
+            new_label=new.label if new else None,
+            old_text=old.text if old else None,
+            new_text=new.text if new else None,
+            unit=owner.unit,
+            **extra,
+        )
+        self._add(
+            change,
+            "value",
+            owner.id,
+            f"indicators/{owner.id}/values/{year}",
+            _value_of(old) if old else None,
+            _value_of(new) if new else None,
+            detail=detail,
+            title=owner.name,
+            old_provenance=old.provenance if old else None,
+            new_provenance=new.provenance if new else None,
+            **({"old_id": indicator.id} if indicator.id != owner.id else {}),
+        )
+
+    def _value_change(self, old_indicator: s.Indicator, indicator: s.Indicator, old, new) -> None:
+        if old.kind == new.kind:
+            if not _same_value(old, new):
+                self._value("changed", old_indicator, old, new, owner=indicator)
+        elif (old.kind, new.kind) in CONFIRMATIONS:
+            self._value("confirmed", old_indicator, old, new, owner=indicator)
+        else:
+            self._value("changed", old_indicator, old, new, owner=indicator, field="kind")
+
+    # --- tables and sections: context for reviewers ---------------------------------------
+
+    def _outline(self, entity: str, matching: Matching, name, provenance) -> None:
+        plural = f"{entity}s"
+        for item_match in _in_new_order(matching):
+            old, new = item_match.old, item_match.new
+            if old is None:
+                self._add(
+                    "added",
+                    entity,
+                    new.id,
+                    f"{plural}/{new.id}",
+                    None,
+                    name(new),
+                    title=name(new),
+                    new_provenance=provenance(new),
+                )
+            elif new is None:
+                self._add(
+                    "removed",
+                    entity,
+                    old.id,
+                    f"{plural}/{old.id}",
+                    name(old),
+                    None,
+                    title=name(old),
+                    old_provenance=provenance(old),
+                )
+            elif _text(name(old)) != _text(name(new)):
+                self._add(
+                    "renamed",
+                    entity,
+                    new.id,
+                    f"{plural}/{new.id}",
+                    name(old),
+                    name(new),
+                    title=name(new),
+                    detail=Detail(
+                        words=word_changes(name(old), name(new)),
+                        similarity=item_match.similarity,
+                        uncertain=item_match.uncertain,
+                    ),
+                    old_provenance=provenance(old),
+                    new_provenance=provenance(new),
+                    **({"old_id": old.id} if old.id != new.id else {}),
+                )
+
+
+class _Pair:
+    """A matched pair, or one side alone (``old`` or ``new`` is None)."""
+
+    __slots__ = ("new", "old", "similarity", "uncertain")
+
+    def __init__(self, old, new, similarity: float = 1.0, uncertain: bool = False) -> None:
+        self.old, self.new, self.similarity, self.uncertain = old, new, similarity, uncertain
+
+
+def _in_new_order(matching: Matching) -> list[_Pair]:
+    """Pairs and added items in the new version's order, each removed item right after the item
+    that preceded it in the old version: a reviewer sees it where it used to stand."""
+    match_of_new = {id(m.new): m for m in matching.matches}
+    slots: list[_Pair] = []
+    slot_of_old: dict[int, int] = {}
+    for item in matching.new_items:
+        match = match_of_new.get(id(item))
+        if match is None:
+            slots.append(_Pair(None, item))
+        else:
+            slot_of_old[id(match.old)] = len(slots)
+            slots.append(_Pair(match.old, match.new, match.similarity, match.uncertain))
+    insertions: list[tuple[int, int, _Pair]] = []
+    previous = -1
+    for order, item in enumerate(matching.old_items):
+        if id(item) in slot_of_old:
+            previous = slot_of_old[id(item)]
+        else:
+            insertions.append((previous, order, _Pair(item, None)))
+    for previous, _, pair in sorted(insertions, key=lambda t: (t[0], t[1]), reverse=True):
+        slots.insert(previous + 1, pair)
+    return slots
+
+
+def _plain(value):
+    """A metadata value as JSON-ready data (dates as ISO strings, models as dicts)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
