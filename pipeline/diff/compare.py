@@ -32,6 +32,7 @@ from schemas.diff import (
 # Old kind → new kind that confirms it: the preliminary figure became the agreed or the real one.
 CONFIRMATIONS = {("preliminary_target", "target"), ("estimate", "actual")}
 METADATA_FIELDS = ("title", "agency", "ministries", "period", "signed_on", "reference_numbers", "signatories")
+NO_TARGET = {"", "-", "–", "—"}  # a year's cell that says "no target this year"
 _CAPTION_NUMBER = regex.compile(r"^\s*Taulukko\s+\d+\s*[.:]?\s*", regex.I)
 
 
@@ -82,6 +83,11 @@ def table_name(table: s.Table) -> str:
     caption = _CAPTION_NUMBER.sub("", table.caption or "")
     name = " – ".join(part for part in (caption, table.group) if part)
     return name or " ".join(table.header)
+
+
+def _targets(goal: s.Goal) -> list[s.Target]:
+    """A goal's targets, without the years the document marks as having none (``2027 | -``)."""
+    return [t for t in goal.targets if t.text.strip() not in NO_TARGET]
 
 
 def _named_tables(agreement: s.Agreement) -> list[s.Table]:
@@ -258,7 +264,7 @@ class _Differ:
                     title=new.title,
                     new_provenance=new.provenance,
                 )
-                for target in new.targets:
+                for target in _targets(new):
                     self._target("added", new, None, target)
                 continue
             if new is None:
@@ -272,7 +278,7 @@ class _Differ:
                     title=old.title,
                     old_provenance=old.provenance,
                 )
-                for target in old.targets:
+                for target in _targets(old):
                     self._target("removed", old, target, None)
                 continue
             where = {"title": new.title, "new_provenance": new.provenance, "old_provenance": old.provenance}
@@ -304,7 +310,7 @@ class _Differ:
                     detail=Detail(field="parent_id", note="the goal now stands under another goal"),
                     **where,
                 )
-            pairs = _pair_by_year(old.targets, new.targets, lambda a, b: _text(a.text) == _text(b.text))
+            pairs = _pair_by_year(_targets(old), _targets(new), lambda a, b: _text(a.text) == _text(b.text))
             for before, after in pairs:
                 if before is None:
                     self._target("added", new, None, after)

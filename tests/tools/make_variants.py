@@ -20,7 +20,7 @@ Needs ``libreoffice`` (Debian: ``libreoffice-writer-nogui``), the fonts (``fonts
 ``fonts-dejavu-core``, ``fonts-crosextra-carlito``) and ``python-docx`` in the venv. The PDFs are
 committed, so tests and CI need none of this. Usage::
 
-    .venv/bin/python tests/tools/make_variants.py [--out DIR] [--keep-docx] [NAME ...]
+    .venv/bin/python tests/tools/make_variants.py [--out DIR] [--keep-docx] [--revision] [NAME ...]
 """
 
 from __future__ import annotations
@@ -423,16 +423,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"variants to build (default: {', '.join(VARIANTS)})")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--keep-docx", action="store_true", help="also leave the .docx files in --out")
+    parser.add_argument(
+        "--revision",
+        action="store_true",
+        help="lay out the revised text of tests/versions.py, as tests/fixtures/versions/valtori-revision-*.pdf",
+    )
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in VARIANTS]
     if unknown:
         parser.error(f"unknown variant(s): {', '.join(unknown)}")
-    items = parse(SOURCE.read_text(encoding="utf-8"))
+    text = SOURCE.read_text(encoding="utf-8")
+    prefix = "valtori"
+    if args.revision:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from versions import VALTORI_REVISION, apply
+
+        text, prefix = apply(text, VALTORI_REVISION), "valtori-revision"
+        if args.out == OUT:
+            args.out = ROOT / "tests" / "fixtures" / "versions"
+    items = parse(text)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for name in args.names or VARIANTS:
-            docx = (args.out if args.keep_docx else work) / f"{name}.docx"
+            docx = (args.out if args.keep_docx else work) / f"{name.replace('valtori', prefix, 1)}.docx"
             VARIANTS[name](items).save(docx)
             pdf = convert(docx, args.out, work / "profile")
             print(f"{pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf}: {pdf.stat().st_size // 1024} KB")
