@@ -2,8 +2,9 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# Debian packages: Voikko (Finnish dictionary) for word checks.
-APT_PACKAGES := libvoikko1 voikko-fi
+# Debian packages: Voikko (Finnish dictionary) for word checks; Chromium for the review page's
+# browser test (driven by Playwright, which downloads no browser of its own here).
+APT_PACKAGES := libvoikko1 voikko-fi chromium
 
 .PHONY: run test setup system-deps lint schema bench clean
 
@@ -29,7 +30,7 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "note: missing Debian packages:$$missing (install them with apt-get for Finnish word checks)"; fi; \
+	  else echo "note: missing Debian packages:$$missing (Voikko: Finnish word checks; chromium: the browser test)"; fi; \
 	fi
 
 lint: setup

@@ -1,8 +1,8 @@
 """The ``agreements`` command line.
 
-``extract`` and ``schema`` call the pipeline's plain functions directly; they never start Prefect.
-Bad input gives one line on stderr and a non-zero exit code, never a traceback, and an output
-file is written whole (temporary file + rename) or not at all.
+``extract``, ``diff`` and ``schema`` call the pipeline's plain functions directly; they never start
+Prefect. Bad input gives one line on stderr and a non-zero exit code, never a traceback, and an
+output file is written whole (temporary file + rename) or not at all.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import pipeline
 EXIT_OK = 0
 EXIT_USAGE = 2  # argparse's own code for bad arguments
 EXIT_BAD_INPUT = 3
+# ``diff`` follows diff(1): 0 the same, 1 different, 2 trouble (bad input included).
+EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
+DIFF_FILES = ("diff.json", "diff.md", "diff.html")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -57,11 +60,7 @@ def _extract(args: argparse.Namespace) -> int:
         except Exception as exc:
             if os.environ.get("AGREEMENTS_DEBUG"):
                 raise
-            print(
-                f"agreements: error: {path}: internal error ({type(exc).__name__}: {exc}); "
-                "rerun with AGREEMENTS_DEBUG=1 for details",
-                file=sys.stderr,
-            )
+            print(_internal_error(path, exc), file=sys.stderr)
             failed += 1
             continue
         text = agreement.model_dump_json(indent=2) + "\n"
@@ -77,6 +76,85 @@ def _extract(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _internal_error(subject: object, exc: Exception) -> str:
+    return (
+        f"agreements: error: {subject}: internal error ({type(exc).__name__}: {exc}); "
+        "rerun with AGREEMENTS_DEBUG=1 for details"
+    )
+
+
+def source_href(agreement, given: Path, out_dir: Path) -> str | None:
+    """A relative link from ``out_dir`` to the document an agreement was read from, if it is here.
+
+    For a document input that is the file given; for extracted JSON, ``source.path`` as it stands
+    or relative to the JSON file's folder.
+    """
+    from urllib.parse import quote
+
+    if given.suffix.lower() == ".json":
+        recorded = Path(agreement.source.path)
+        candidates = [recorded] if recorded.is_absolute() else [recorded, given.parent / recorded]
+    else:
+        candidates = [given]
+    for candidate in candidates:
+        if candidate.is_file():
+            return quote(Path(os.path.relpath(candidate.resolve(), out_dir.resolve())).as_posix())
+    return None
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from pipeline.diff import diff_agreements
+    from pipeline.errors import AgreementError
+    from pipeline.extract import load_agreement
+
+    old_path, new_path = Path(args.old), Path(args.new)
+    out = Path(args.output) if args.output else None
+    if out is not None and out.exists() and not out.is_dir():
+        print(f"agreements: error: {out} is not a directory", file=sys.stderr)
+        return EXIT_TROUBLE
+    root = Path(args.root) if args.root else None
+    try:
+        old = load_agreement(old_path, root=root, max_pages=args.max_pages)
+        new = load_agreement(new_path, root=root, max_pages=args.max_pages)
+        diff = diff_agreements(old, new, force=args.force)
+    except AgreementError as exc:
+        print(f"agreements: error: {exc}", file=sys.stderr)
+        return EXIT_TROUBLE
+    except Exception as exc:
+        if os.environ.get("AGREEMENTS_DEBUG"):
+            raise
+        print(_internal_error(f"{old_path} → {new_path}", exc), file=sys.stderr)
+        return EXIT_TROUBLE
+    status = EXIT_DIFFERENT if diff.summary.total else EXIT_SAME
+    if out is None:
+        if args.format == "json":
+            sys.stdout.write(diff.model_dump_json(indent=2) + "\n")
+        else:
+            from pipeline.diff.markdown import render_markdown
+
+            sys.stdout.write(render_markdown(diff))
+        return status
+    from pipeline.diff.html import render_html
+    from pipeline.diff.markdown import render_markdown
+
+    texts = {
+        "diff.json": diff.model_dump_json(indent=2) + "\n",
+        "diff.md": render_markdown(diff),
+        "diff.html": render_html(
+            diff, old_href=source_href(old, old_path, out), new_href=source_href(new, new_path, out)
+        ),
+    }
+    for name in DIFF_FILES:
+        write_atomic(out / name, texts[name])
+    summary = diff.summary
+    counts = ", ".join(f"{n} {kind}" for kind, n in summary.by_change.items())
+    print(
+        f"{summary.total} changes{f' ({counts})' if counts else ''}; review page: {out / 'diff.html'}",
+        file=sys.stderr,
+    )
+    return status
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -101,6 +179,23 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
     extract.add_argument("-v", "--verbose", action="store_true", help="a summary line per document on stderr")
     extract.set_defaults(run=_extract)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two versions of an agreement (exit 0: none, 1: changes, 2: trouble)",
+        description="Compare two versions of one agreement: source documents (PDF, text, Markdown) or "
+        "extracted JSON files, in any mix. With -o, writes diff.json, diff.md and the review page diff.html.",
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("-o", "--output", metavar="OUT_DIR", help="folder for diff.json, diff.md, diff.html")
+    diff.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="what to print without -o (default markdown)"
+    )
+    diff.add_argument("--force", action="store_true", help="compare even when the two are different agreements")
+    diff.add_argument("--root", help="record source paths relative to this folder")
+    diff.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
+    diff.set_defaults(run=_diff)
 
     schema = commands.add_parser("schema", help="write the JSON Schema files of the output contract")
     schema.add_argument("-o", "--output", help="folder (default: the schemas/ package)")

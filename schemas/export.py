@@ -8,9 +8,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from schemas.agreement import Agreement
+from schemas.diff import AgreementDiff
 
 SCHEMA_DIR = Path(__file__).resolve().parent
-MODELS: dict[str, type[BaseModel]] = {"agreement": Agreement}
+MODELS: dict[str, type[BaseModel]] = {"agreement": Agreement, "agreement-diff": AgreementDiff}
 
 
 def render(model: type[BaseModel]) -> str:

@@ -27,6 +27,38 @@ def display_path(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
+def load_agreement(path: Path, *, root: Path | None = None, max_pages: int | None = None):
+    """An agreement from a source document (extracted now) or from its extracted JSON (validated).
+
+    A ``.json`` file must be an ``Agreement`` of the same major schema version; anything else is
+    read as a document. Raises ``AgreementError`` with a one-line reason for bad input.
+    """
+    if path.suffix.lower() != ".json":
+        return extract_file(path, root=root, max_pages=max_pages)
+    from pydantic import ValidationError
+
+    from pipeline.errors import UnreadableDocument
+    from schemas.agreement import SCHEMA_VERSION, Agreement
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableDocument(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
+    try:
+        agreement = Agreement.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/".join(str(p) for p in first["loc"]) or "the top level"
+        raise UnreadableDocument(
+            f"{path}: not an extracted agreement ({exc.error_count()} problems; first at {where}: {first['msg']})"
+        ) from exc
+    if agreement.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise UnreadableDocument(
+            f"{path}: schema version {agreement.schema_version} is not readable by {SCHEMA_VERSION}; re-extract it"
+        )
+    return agreement
+
+
 def extract_file(path: Path, *, root: Path | None = None, max_pages: int | None = None):
     """Read, segment and extract one document; raises ``AgreementError`` on bad input."""
     from pipeline.extract.agreement import build_agreement

@@ -1,0 +1,58 @@
+"""The diff as one self-contained HTML review page: no server, no scripts, no external assets.
+
+Rendered with Jinja2 (autoescaped) from ``templates/review.html.j2``; the styles are inline in the
+template. Every change is an element with ``data-change``, ``data-entity`` and ``data-path``
+attributes, so a reviewer's tools (and our browser test) can find each one. Links to the sources
+open the page a change stands on (``file.pdf#page=5``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pipeline
+from pipeline.diff.view import (
+    FIELD_NAMES,
+    SECTION_TITLES,
+    cell,
+    counts_table,
+    fi_date,
+    grouped,
+    link,
+    show,
+    where,
+)
+from schemas.diff import CHANGE_KINDS, AgreementDiff
+
+
+@functools.lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("pipeline.diff", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_html(diff: AgreementDiff, *, old_href: str | None = None, new_href: str | None = None) -> str:
+    """The review page; ``old_href``/``new_href`` link to the source documents (relative URLs)."""
+    template = _environment().get_template("review.html.j2")
+    return template.render(
+        diff=diff,
+        sections=grouped(diff),
+        section_titles=SECTION_TITLES,
+        counts=counts_table(diff),
+        kinds=CHANGE_KINDS,
+        field_names=FIELD_NAMES,
+        hrefs={"old": old_href, "new": new_href},
+        show=show,
+        cell=cell,
+        where=where,
+        link=link,
+        fi_date=fi_date,
+        version=pipeline.__version__,
+    )
