@@ -52,3 +52,26 @@ def valtori(request, valtori_txt, valtori_pdf):
 @pytest.fixture(scope="session", params=["md", "pdf"])
 def keha(request, keha_md, keha_pdf):
     return keha_md if request.param == "md" else keha_pdf
+
+
+VERSIONS = FIXTURES / "versions"
+
+
+@pytest.fixture(scope="session")
+def valtori_revision_txt(tmp_path_factory):
+    """The Valtori agreement with ``tests/versions.py``'s revision applied, as text."""
+    from versions import VALTORI_REVISION, apply
+
+    path = tmp_path_factory.mktemp("versions") / "valtori-revision.txt"
+    path.write_text(apply(VALTORI_TXT.read_text(encoding="utf-8"), VALTORI_REVISION), encoding="utf-8")
+    return extracted(path)
+
+
+@pytest.fixture(scope="session")
+def keha_revision_md(tmp_path_factory):
+    """The KEHA agreement with ``tests/versions.py``'s revision applied, as Markdown."""
+    from versions import KEHA_REVISION, apply
+
+    path = tmp_path_factory.mktemp("versions") / "keha-revision.md"
+    path.write_text(apply(KEHA_MD.read_text(encoding="utf-8"), KEHA_REVISION), encoding="utf-8")
+    return extracted(path)

@@ -27,7 +27,7 @@ from pipeline.diff.similarity import name_similarity, normal
 
 T = TypeVar("T")
 
-SURE = 0.8  # similarity from which two names are the same item renamed
+SURE = 0.85  # similarity from which two names are the same item renamed (a word swapped in five: 0.8)
 MAYBE = 0.6  # similarity from which they may be, when their context agrees
 MARGIN = 0.05  # a runner-up this close makes the choice a guess
 ID_NAMES = 0.5  # the least similarity of two names that share an id
