@@ -255,7 +255,7 @@ def test_pdf_versions_give_the_same_changes_as_text(valtori_txt, valtori_revisio
 
 
 def test_different_agreements_are_refused_unless_forced(valtori_txt, keha_md):
-    with pytest.raises(SeriesMismatch, match="'valtori' and 'keha-keskus-yleishallinto'.*--force"):
+    with pytest.raises(SeriesMismatch, match=r"'valtori' and 'keha-keskus-yleishallinto'.*--force"):
         diff_agreements(valtori_txt, keha_md)
     diff = diff_agreements(valtori_txt, keha_md, force=True)
     assert diff.forced and diff.warnings[0] == "compared across series: 'valtori' → 'keha-keskus-yleishallinto'"
