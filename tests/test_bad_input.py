@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import random
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import NamedTuple
 
 import pdfplumber
 import pytest
+from clitools import assert_one_error_line, run_cli
 from pdfgen import text_pdf
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
@@ -153,21 +152,6 @@ def test_extract_file_raises(name, tmp_path):
 
 
 # --- the command: exit 3, one line on stderr, no traceback -----------------------------------------
-
-
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).with_name("agreements")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "pipeline.cli"]
-    env = {k: v for k, v in os.environ.items() if k != "AGREEMENTS_DEBUG"}
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, env=env, timeout=60, check=False)
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("agreements: error:"), result.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,184 @@
+"""The HTML review page in a real browser: Debian's Chromium, driven by Playwright.
+
+The page is opened from disk as a reviewer would open it, screenshotted at a laptop's size, and
+checked in the rendered DOM (every change is there, with the right values and highlighting) and
+in the screenshot's pixels (the highlighted words really are coloured on screen).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import VALTORI_TXT, VERSIONS, extracted
+from PIL import Image
+
+from pipeline.diff import diff_agreements
+from pipeline.diff.html import render_html
+
+LAPTOP = {"width": 1366, "height": 768}
+ADDED_BG = (218, 251, 225)  # --added-bg: inserted words, new values
+REMOVED_BG = (255, 235, 233)  # --removed-bg: deleted words, old values
+ADDED_INK, REMOVED_INK = (26, 127, 55), (207, 34, 46)  # --added, --removed
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("AGREEMENTS_SKIP_BROWSER"):
+            pytest.skip("AGREEMENTS_SKIP_BROWSER is set")
+        pytest.fail("chromium not found: `make system-deps` as root installs it (Debian package chromium)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def revision_diff(valtori_txt, valtori_revision_txt):
+    return diff_agreements(valtori_txt, valtori_revision_txt)
+
+
+def open_page(browser, html: str, folder: Path, viewport=LAPTOP):
+    """Write the page into ``folder`` and open it; returns the page and every URL it requested."""
+    path = folder / "diff.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport=viewport)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(path.as_uri())
+    return page, requested
+
+
+def colours_in(image: Image.Image, box: dict) -> Counter:
+    """How many pixels of each colour the screenshot has inside an element's box."""
+    inner = (int(box["x"]) + 1, int(box["y"]) + 1, int(box["x"] + box["width"]) - 1, int(box["y"] + box["height"]) - 1)
+    return Counter(image.convert("RGB").crop(inner).get_flattened_data())
+
+
+def test_review_page_shows_every_change(browser, revision_diff, tmp_path):
+    page, requested = open_page(browser, render_html(revision_diff), tmp_path)
+    try:
+        shot = tmp_path / "review.png"
+        page.screenshot(path=str(shot), full_page=True)
+        image = Image.open(shot)
+        assert image.width == LAPTOP["width"] and image.height > 2000
+
+        # Self-contained: the page asked for nothing but itself.
+        assert requested == [(tmp_path / "diff.html").as_uri()]
+        # Reads on a laptop without sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+
+        # Summary at the top, above the fold.
+        assert page.inner_text("[data-count=total] b") == "47"
+        for kind, n in {"added": 8, "removed": 13, "changed": 12, "renamed": 4, "confirmed": 10}.items():
+            assert page.inner_text(f"[data-count={kind}] b") == str(n)
+        assert page.locator("#summary").bounding_box()["y"] < LAPTOP["height"]
+        assert page.inner_text("table.counts tr[data-entity=value]").split() == ["value", "6", "11", "8", "10"]
+
+        # Every change of the JSON is one element of the page, with its kind.
+        rendered = page.eval_on_selector_all(
+            "[data-change]", "els => els.map(e => [e.dataset.path, e.dataset.change])"
+        )
+        assert Counter(map(tuple, rendered)) == Counter((c.path, c.change) for c in revision_diff.changes)
+
+        # A confirmed value: old and new side by side, the new kind and the new number highlighted.
+        index = next(c for c in revision_diff.changes if c.entity == "value" and c.detail.year == 2023)
+        assert index.title == "Tuottavuusindeksi, suorite per työpanos"
+        row = page.locator(f'[data-path="{index.path}"]')
+        assert row.locator("td.old").inner_text().split()[:3] == ["103", "Arvio", "2023"]
+        assert row.locator("td.new").inner_text().split()[:3] == ["102", "Toteuma", "2023"]
+        assert row.locator(".badge").inner_text().lower() == "confirmed"
+        new_number = row.locator("td.new .num.differs")
+        assert new_number.evaluate("e => getComputedStyle(e).backgroundColor") == f"rgb{ADDED_BG}"
+
+        # A reworded target: the deleted and inserted words, and their colours in the screenshot.
+        target = page.locator('[data-entity=target][data-change=changed][data-year="2026"]')
+        assert target.locator(".old del").inner_text() == "80%"
+        assert [e.inner_text() for e in target.locator(".new ins").all()] == ["78%", "sovitussa"]
+        marks = (
+            (target.locator(".old del"), REMOVED_BG, REMOVED_INK),
+            (target.locator(".new ins").first, ADDED_BG, ADDED_INK),
+        )
+        for element, background, ink in marks:
+            element.scroll_into_view_if_needed()
+            box = element.bounding_box()
+            page.screenshot(path=str(shot))
+            colours = colours_in(Image.open(shot), box)
+            assert colours.most_common(1)[0][0] == background  # the word sits on its highlight
+            assert colours[ink] > 0  # in its colour
+
+        # The renamed indicator shows the word that changed, and where it stands in each version.
+        renamed = page.locator("[data-entity=indicator][data-change=renamed]")
+        assert renamed.locator("del").inner_text() == "Automaattisten"
+        assert renamed.locator("ins").inner_text() == "Automaattisesti"
+        assert "old line 219" in renamed.inner_text() and "new line 218" in renamed.inner_text()
+    finally:
+        page.close()
+
+
+def test_narrow_window_stacks_old_over_new(browser, revision_diff, tmp_path):
+    page, _ = open_page(browser, render_html(revision_diff), tmp_path, viewport={"width": 700, "height": 900})
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 700
+        row = page.locator("[data-entity=target][data-change=changed]").first
+        old, new = row.locator(".side.old").bounding_box(), row.locator(".side.new").bounding_box()
+        assert new["y"] > old["y"] + old["height"] - 1
+    finally:
+        page.close()
+
+
+def test_links_open_the_pdf_at_the_page_of_the_change(browser, valtori_txt, tmp_path):
+    old_pdf = VERSIONS.parent / "valtori-tulossopimus-2024-2027.pdf"
+    new_pdf = VERSIONS / "valtori-revision-wrapped.pdf"
+    diff = diff_agreements(extracted(old_pdf), extracted(new_pdf))
+    html = render_html(diff, old_href="old.pdf", new_href="new.pdf")
+    page, _ = open_page(browser, html, tmp_path)
+    try:
+        sla = next(c for c in diff.changes if c.title == "Tukipyyntöjen SLA, %")
+        links = page.locator(f'[data-path="{sla.path}"] a.src')
+        assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+            f"old.pdf#page={sla.old_provenance.page}",
+            f"new.pdf#page={sla.new_provenance.page}",
+        ]
+        assert [links.nth(i).inner_text() for i in range(2)] == [
+            f"p. {sla.old_provenance.page}",
+            f"p. {sla.new_provenance.page}",
+        ]
+    finally:
+        page.close()
+
+
+def test_no_changes_and_re_extraction_are_said_plainly(browser, valtori_txt, tmp_path):
+    older = valtori_txt.model_copy(deep=True)
+    older.extractor.version = "0.0.9"
+    diff = diff_agreements(older, extracted(VALTORI_TXT))
+    page, _ = open_page(browser, render_html(diff), tmp_path)
+    try:
+        assert page.is_visible("#no-changes")
+        assert page.inner_text("[data-count=total] b") == "0"
+        banner = page.inner_text("#re-extraction")
+        assert "Re-extraction of the same source" in banner and "agreements 0.0.9 → agreements 0.1.0" in banner
+        assert page.locator("[data-change]").count() == 0
+    finally:
+        page.close()
