@@ -68,6 +68,27 @@ def test_contract_fields_are_in_the_schema():
     }
 
 
+def test_diff_contract_fields_are_in_the_schema():
+    schema = json.loads((SCHEMA_DIR / "agreement-diff.schema.json").read_text(encoding="utf-8"))
+    defs = schema["$defs"]
+    assert set(schema["properties"]) >= {"schema_version", "series_id", "old", "new", "changes", "summary"}
+    assert set(schema["required"]) >= {"series_id", "old", "new", "changes", "summary"}
+    assert set(defs["VersionRef"]["properties"]) >= {"sha256", "path", "signed_on"}
+    change = defs["Change"]
+    assert set(change["properties"]) >= {"change", "entity", "id", "path", "old", "new", "detail"}
+    assert set(change["properties"]["change"]["enum"]) == {"added", "removed", "changed", "renamed", "confirmed"}
+    assert set(change["properties"]["entity"]["enum"]) == {
+        "agreement",
+        "goal",
+        "target",
+        "indicator",
+        "value",
+        "table",
+        "section",
+    }
+    assert set(defs["Summary"]["properties"]) >= {"total", "by_change", "by_entity"}
+
+
 def test_cli_output_validates(tmp_path):
     out = tmp_path / "valtori.json"
     source = ROOT / "tests/fixtures/valtori-tulossopimus-2024-2027.txt"

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, VALTORI_TXT, extracted
 
-from pipeline.extract import extract_file
-
-FIXTURES = Path(__file__).parent / "fixtures"
 VARIANTS = FIXTURES / "variants"
-REFERENCE = FIXTURES / "valtori-tulossopimus-2024-2027.txt"
+REFERENCE = VALTORI_TXT
 
 LANDSCAPE_NAME = pytest.mark.xfail(
     strict=False,
@@ -45,20 +42,13 @@ GOAL_CASES = [
 
 @pytest.fixture(scope="module")
 def reference():
-    return extract_file(REFERENCE, root=FIXTURES)
+    return extracted(REFERENCE)
 
 
 @pytest.fixture(scope="module")
 def variant():
-    """The agreement of a variant by file name, each extracted once in this module."""
-    cache: dict[str, object] = {}
-
-    def extracted(name: str):
-        if name not in cache:
-            cache[name] = extract_file(VARIANTS / name, root=FIXTURES)
-        return cache[name]
-
-    return extracted
+    """The agreement of a variant by file name, extracted once per session (``conftest.extracted``)."""
+    return lambda name: extracted(VARIANTS / name)
 
 
 def indicator_facts(agreement) -> list[tuple]:
