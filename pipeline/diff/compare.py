@@ -139,7 +139,6 @@ def _pair_by_year(old: Iterable, new: Iterable, same: Callable) -> list[tuple[ob
             pairs.append((left.pop(0), right.pop(0)))
         pairs.extend((a, None) for a in left)
         pairs.extend((None, b) for b in right)
-    pairs.sort(key=lambda p: (p[0] or p[1]).year)
     return pairs
 
 

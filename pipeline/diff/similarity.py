@@ -84,6 +84,8 @@ def name_similarity(a: str, b: str) -> float:
         return 1.0 if left == right else 0.0
     if left == right:
         return 1.0
+    if not {w[:3] for w in left} & {w[:3] for w in right}:
+        return 0.0  # no word starts alike: nothing below can score (most pairs of a large table stop here)
     scored = sorted(
         ((word_similarity(x, y), i, j) for i, x in enumerate(left) for j, y in enumerate(right)), reverse=True
     )
