@@ -228,6 +228,65 @@ class _Differ:
             Change(change=change, entity=entity, id=id, path=path, old=old, new=new, detail=detail, **fields)
         )
 
+    def _item(self, entity: str, pair: _Pair, name: Callable, children: Callable, child: Callable) -> dict | None:
+        """What every goal and indicator can undergo: added or removed (with its targets or values,
+        through ``child``), or renamed. Returns the fields that place the further changes of a
+        matched pair, or None when the item stands on one side only."""
+        old, new = pair.old, pair.new
+        plural = f"{entity}s"
+        if old is None or new is None:
+            change = "added" if old is None else "removed"
+            item = new or old
+            self._add(
+                change,
+                entity,
+                item.id,
+                f"{plural}/{item.id}",
+                name(old) if old else None,
+                name(new) if new else None,
+                title=name(item),
+                detail=Detail(unit=getattr(item, "unit", None)),
+                old_provenance=old.provenance if old else None,
+                new_provenance=new.provenance if new else None,
+            )
+            for part in children(item):
+                child(change, item, part if old else None, part if new else None)
+            return None
+        where = {"title": name(new), "old_provenance": old.provenance, "new_provenance": new.provenance}
+        if old.id != new.id:
+            where["old_id"] = old.id
+        if _text(name(old)) != _text(name(new)):
+            self._add(
+                "renamed",
+                entity,
+                new.id,
+                f"{plural}/{new.id}",
+                name(old),
+                name(new),
+                detail=Detail(
+                    words=word_changes(name(old), name(new)),
+                    similarity=pair.similarity,
+                    uncertain=pair.uncertain,
+                    unit=getattr(new, "unit", None),
+                ),
+                **where,
+            )
+        return where
+
+    def _parent(self, entity: str, old, new, id_map: dict, old_names: dict, new_names: dict, where: dict) -> None:
+        """A goal or indicator that now stands under another one (the parents compared as matched)."""
+        if id_map.get(old.parent_id) != new.parent_id and (old.parent_id or new.parent_id):
+            self._add(
+                "changed",
+                entity,
+                new.id,
+                f"{entity}s/{new.id}/parent_id",
+                old_names.get(old.parent_id),
+                new_names.get(new.parent_id),
+                detail=Detail(field="parent_id", note=f"the {entity} now stands under another {entity}"),
+                **where,
+            )
+
     # --- metadata -------------------------------------------------------------------------
 
     def _metadata(self) -> None:
@@ -250,76 +309,30 @@ class _Differ:
     def _goals(self) -> None:
         old_titles = {g.id: g.title for g in self.old.goals}
         new_titles = {g.id: g.title for g in self.new.goals}
-        for goal_match in _in_new_order(self.goals):
-            old, new = goal_match.old, goal_match.new
-            if old is None:
-                self._add(
-                    "added",
-                    "goal",
-                    new.id,
-                    f"goals/{new.id}",
-                    None,
-                    new.title,
-                    title=new.title,
-                    new_provenance=new.provenance,
-                )
-                for target in _targets(new):
-                    self._target("added", new, None, target)
+        for pair in _in_new_order(self.goals):
+            where = self._item("goal", pair, lambda g: g.title, _targets, self._target)
+            if where is None:
                 continue
-            if new is None:
-                self._add(
-                    "removed",
-                    "goal",
-                    old.id,
-                    f"goals/{old.id}",
-                    old.title,
-                    None,
-                    title=old.title,
-                    old_provenance=old.provenance,
-                )
-                for target in _targets(old):
-                    self._target("removed", old, target, None)
-                continue
-            where = {"title": new.title, "new_provenance": new.provenance, "old_provenance": old.provenance}
-            if old.id != new.id:
-                where["old_id"] = old.id
-            if _text(old.title) != _text(new.title):
-                self._add(
-                    "renamed",
-                    "goal",
-                    new.id,
-                    f"goals/{new.id}",
-                    old.title,
-                    new.title,
-                    detail=Detail(
-                        words=word_changes(old.title, new.title),
-                        similarity=goal_match.similarity,
-                        uncertain=goal_match.uncertain,
-                    ),
-                    **where,
-                )
-            if self.goal_map.get(old.parent_id) != new.parent_id and (old.parent_id or new.parent_id):
-                self._add(
-                    "changed",
-                    "goal",
-                    new.id,
-                    f"goals/{new.id}/parent_id",
-                    old_titles.get(old.parent_id),
-                    new_titles.get(new.parent_id),
-                    detail=Detail(field="parent_id", note="the goal now stands under another goal"),
-                    **where,
-                )
+            old, new = pair.old, pair.new
+            self._parent("goal", old, new, self.goal_map, old_titles, new_titles, where)
             pairs = _pair_by_year(_targets(old), _targets(new), lambda a, b: _text(a.text) == _text(b.text))
             for before, after in pairs:
-                if before is None:
-                    self._target("added", new, None, after)
-                elif after is None:
-                    self._target("removed", old, before, None)
+                if before is None or after is None:
+                    self._target("added" if before is None else "removed", new, before, after, old_goal=old)
                 else:
                     self._target_change(old, new, before, after)
 
-    def _target(self, change: str, goal: s.Goal, old: s.Target | None, new: s.Target | None) -> None:
+    def _target(
+        self,
+        change: str,
+        goal: s.Goal,
+        old: s.Target | None,
+        new: s.Target | None,
+        *,
+        old_goal: s.Goal | None = None,
+    ) -> None:
         target = new or old
+        extra = {"old_id": old_goal.id} if old_goal is not None and old_goal.id != goal.id else {}
         self._add(
             change,
             "target",
@@ -331,6 +344,7 @@ class _Differ:
             title=goal.title,
             old_provenance=old.provenance if old else None,
             new_provenance=new.provenance if new else None,
+            **extra,
         )
 
     def _target_change(self, old_goal: s.Goal, goal: s.Goal, old: s.Target, new: s.Target) -> None:
@@ -372,45 +386,11 @@ class _Differ:
         new_names = {i.id: i.name for i in self.new.indicators}
         old_tables = {t.id: t for t in self.old.tables}
         new_tables = {t.id: t for t in self.new.tables}
-        for indicator_match in _in_new_order(self.indicators):
-            old, new = indicator_match.old, indicator_match.new
-            if old is None or new is None:
-                change = "added" if old is None else "removed"
-                item = new or old
-                self._add(
-                    change,
-                    "indicator",
-                    item.id,
-                    f"indicators/{item.id}",
-                    old and old.name,
-                    new and new.name,
-                    title=item.name,
-                    detail=Detail(unit=item.unit),
-                    old_provenance=old and old.provenance,
-                    new_provenance=new and new.provenance,
-                )
-                for value in item.values:
-                    self._value(change, item, old and value, new and value)
+        for pair in _in_new_order(self.indicators):
+            where = self._item("indicator", pair, lambda i: i.name, lambda i: i.values, self._value)
+            if where is None:
                 continue
-            where = {"title": new.name, "old_provenance": old.provenance, "new_provenance": new.provenance}
-            if old.id != new.id:
-                where["old_id"] = old.id
-            if _text(old.name) != _text(new.name):
-                self._add(
-                    "renamed",
-                    "indicator",
-                    new.id,
-                    f"indicators/{new.id}",
-                    old.name,
-                    new.name,
-                    detail=Detail(
-                        words=word_changes(old.name, new.name),
-                        similarity=indicator_match.similarity,
-                        uncertain=indicator_match.uncertain,
-                        unit=new.unit,
-                    ),
-                    **where,
-                )
+            old, new = pair.old, pair.new
             for name in ("unit", "scale", "budget_target", "footnotes"):
                 before, after = getattr(old, name), getattr(new, name)
                 if before != after:
@@ -436,22 +416,10 @@ class _Differ:
                     detail=Detail(field="table_id", note="the indicator now stands in another table"),
                     **where,
                 )
-            if self.indicator_map.get(old.parent_id) != new.parent_id and (old.parent_id or new.parent_id):
-                self._add(
-                    "changed",
-                    "indicator",
-                    new.id,
-                    f"indicators/{new.id}/parent_id",
-                    old_names.get(old.parent_id),
-                    new_names.get(new.parent_id),
-                    detail=Detail(field="parent_id"),
-                    **where,
-                )
+            self._parent("indicator", old, new, self.indicator_map, old_names, new_names, where)
             for before, after in _pair_by_year(old.values, new.values, lambda a, b: a.kind == b.kind):
-                if before is None:
-                    self._value("added", new, None, after)
-                elif after is None:
-                    self._value("removed", old, before, None, owner=new)
+                if before is None or after is None:
+                    self._value("added" if before is None else "removed", old, before, after, owner=new)
                 else:
                     self._value_change(old, new, before, after)
 
