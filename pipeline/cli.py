@@ -10,30 +10,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pipeline
+from pipeline.store.files import write_atomic
 
 EXIT_OK = 0
+EXIT_RUN_FAILED = 1  # ingest/serve could not run (lock timeout, Prefect failure)
 EXIT_USAGE = 2  # argparse's own code for bad arguments
-EXIT_BAD_INPUT = 3
+EXIT_BAD_INPUT = 3  # some inputs were bad (extract), or quarantined (ingest)
 # ``diff`` follows diff(1): 0 the same, 1 different, 2 trouble (bad input included).
 EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 DIFF_FILES = ("diff.json", "diff.md", "diff.html")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -157,6 +145,97 @@ def _diff(args: argparse.Namespace) -> int:
     return status
 
 
+def quiet_prefect(verbose: bool) -> None:
+    """Prefect's console chatter off (its logs still reach the Prefect API/UI) unless ``-v``.
+
+    Must run before Prefect is imported; an operator's own PREFECT_* settings win.
+    """
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _progress_to_stderr() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("agreements: %(message)s"))
+    logger = logging.getLogger("agreements.ingest")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from pipeline.errors import AgreementError
+    from pipeline.ingest.config import load_sources
+
+    sources, output = Path(args.sources), Path(args.output)
+    try:
+        load_sources(sources)  # a bad config is a usage error, before Prefect starts
+    except AgreementError as exc:
+        print(f"agreements: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if output.exists() and not output.is_dir():
+        print(f"agreements: error: {output} is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    quiet_prefect(args.verbose)
+    _progress_to_stderr()
+    try:
+        from pipeline.flows.ingest import ingest
+
+        report = ingest(
+            sources=str(sources),
+            output=str(output),
+            retry_quarantined=args.retry_quarantined,
+            max_pages=args.max_pages,
+        )
+    except Exception as exc:
+        if os.environ.get("AGREEMENTS_DEBUG"):
+            raise
+        print(f"agreements: error: ingest failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    failed = len(report["quarantined"]) + len(report["fetch_failed"])
+    print(
+        f"agreements: {len(report['versions'])} new versions, {len(report['copies'])} same as a known version, "
+        f"{len(report['known'])} already known, {len(report['diffs'])} diffs, {failed} failed; "
+        f"see {output / 'index.html'}",
+        file=sys.stderr,
+    )
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from pipeline.errors import AgreementError
+    from pipeline.ingest.config import load_sources
+
+    try:
+        load_sources(Path(args.sources))
+    except AgreementError as exc:
+        print(f"agreements: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    quiet_prefect(args.verbose)
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=args.cron, timezone=args.timezone)
+    except ValueError as exc:
+        print(f"agreements: error: --cron {args.cron!r}: {str(exc).splitlines()[-1]}", file=sys.stderr)
+        return EXIT_USAGE
+    from pipeline.flows.ingest import ingest
+
+    _progress_to_stderr()
+    parameters = {"sources": str(Path(args.sources).resolve()), "output": str(Path(args.output).resolve())}
+    print(f"agreements: serving deployment {args.name!r} on cron {args.cron!r} ({args.timezone})", file=sys.stderr)
+    try:
+        ingest.serve(name=args.name, cron=args.cron, parameters=parameters, print_starting_message=args.verbose)
+    except Exception as exc:
+        if os.environ.get("AGREEMENTS_DEBUG"):
+            raise
+        print(f"agreements: error: serve failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace) -> int:
     from schemas.export import SCHEMA_DIR, write_all
 
@@ -196,6 +275,38 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--root", help="record source paths relative to this folder")
     diff.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
     diff.set_defaults(run=_diff)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="run the ingest flow once: new agreements in, JSON, catalog, diffs and index page out",
+        description="Ingest what is new in the sources into the output folder (Prefect flow, embedded: no "
+        "server needed). Exit 0: all fine; 3: some documents failed (see output/quarantine/); 2: bad sources; "
+        "1: the run failed.",
+    )
+    ingest.add_argument(
+        "--sources",
+        default="sources",
+        help="a sources.toml, or a folder (with one, or of agreements); default sources/",
+    )
+    ingest.add_argument("--output", default="output", help="the output folder (default output/)")
+    ingest.add_argument("--retry-quarantined", action="store_true", help="try quarantined documents again")
+    ingest.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
+    ingest.add_argument("-v", "--verbose", action="store_true", help="Prefect's own log lines too")
+    ingest.set_defaults(run=_ingest)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the ingest flow on a schedule (Prefect deployment served by this process)",
+        description="Serve the ingest flow as a Prefect deployment with a cron schedule; runs until stopped. "
+        "Needs a Prefect API: `prefect server start` and PREFECT_API_URL (see README).",
+    )
+    serve.add_argument("--cron", default="0 6 * * *", help='cron schedule (default "0 6 * * *": 06:00 daily)')
+    serve.add_argument("--timezone", default="Europe/Helsinki", help="time zone of the schedule")
+    serve.add_argument("--name", default="agreements-ingest", help="deployment name")
+    serve.add_argument("--sources", default="sources", help="as for ingest")
+    serve.add_argument("--output", default="output", help="as for ingest")
+    serve.add_argument("-v", "--verbose", action="store_true", help="Prefect's own log lines too")
+    serve.set_defaults(run=_serve)
 
     schema = commands.add_parser("schema", help="write the JSON Schema files of the output contract")
     schema.add_argument("-o", "--output", help="folder (default: the schemas/ package)")

@@ -1,0 +1,77 @@
+"""The steps of ingestion as plain functions; ``pipeline/flows/`` wires them into a Prefect flow.
+
+discover (folders; HTTP in ``fetch``) → skip what the catalog knows (by content hash) → extract →
+store (``pipeline/store``: version or copy, diffs against the neighbours) → index page.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.ingest.config import FolderSource, SourcesConfig
+
+SKIP_NAMES = ("~$", ".~lock", ".")  # office lock files, hidden and temporary files
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A document found in a source: where to read it and how to record it."""
+
+    path: Path
+    source: str  # as recorded: a path relative to the sources folder, or the URL it came from
+    origin: str  # the source's name
+    sha256: str
+
+
+def folder_files(source: FolderSource, base: Path) -> list[Path]:
+    """The files of a folder source that match its patterns, in a stable order."""
+    folder = (base / source.path).resolve()
+    if not folder.is_dir():
+        return []
+    walker = folder.rglob("*") if source.recursive else folder.iterdir()
+    files = []
+    for path in walker:
+        if not path.is_file() or path.name.startswith(SKIP_NAMES):
+            continue
+        if any(fnmatch.fnmatch(path.name.lower(), pattern.lower()) for pattern in source.patterns):
+            files.append(path)
+    return sorted(files)
+
+
+def folder_candidates(config: SourcesConfig) -> list[Candidate]:
+    """Every matching file of every folder source, hashed (a hash is cheap next to an extraction)."""
+    from pipeline.extract import sha256_of
+
+    base = config.base.resolve()
+    seen: set[Path] = set()
+    candidates = []
+    for source in config.sources:
+        if not isinstance(source, FolderSource):
+            continue
+        for path in folder_files(source, config.base):
+            if path in seen:
+                continue
+            seen.add(path)
+            try:
+                recorded = path.relative_to(base).as_posix()
+            except ValueError:
+                recorded = path.as_posix()
+            candidates.append(Candidate(path, recorded, source.name, sha256_of(path)))
+    return candidates
+
+
+def extract_candidate(candidate: Candidate, *, max_pages: int = 500):
+    """The Agreement of a candidate, with ``source.path`` as the catalog records it."""
+    from pipeline.extract import extract_file
+
+    agreement = extract_file(candidate.path, max_pages=max_pages)
+    agreement.source.path = candidate.source
+    return agreement
+
+
+def relative_to(path: Path, root: Path) -> str:
+    """``path`` as seen from ``root`` (for links from the output folder to sources)."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()

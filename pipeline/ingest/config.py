@@ -1,0 +1,106 @@
+"""Where agreements come from: ``sources/sources.toml``, or simply a folder of agreement files.
+
+The file lists folder sources (glob patterns, relative to the file) and HTTP sources (an index page
+whose links to agreements are followed, only on the hosts the entry names). Settings for fetching
+(timeouts, retries, size cap) sit in ``[http]``. Errors name the file and the entry, in one line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import AgreementError
+
+CONFIG_NAME = "sources.toml"
+DEFAULT_PATTERNS = ["*.pdf", "*.txt", "*.md"]
+
+
+class ConfigError(AgreementError):
+    """The sources configuration cannot be used."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HttpSettings(_Model):
+    timeout: float = Field(30.0, gt=0, description="seconds to wait for a connection or for the next bytes")
+    retries: int = Field(3, ge=0, le=10, description="retries of a failed fetch (5xx, timeouts, broken connections)")
+    backoff: float = Field(2.0, ge=0, description="seconds before the first retry; doubles each time")
+    max_bytes: int = Field(50 * 1024 * 1024, gt=0, description="refuse documents larger than this")
+    user_agent: str = "agreements-ingest (+https://github.com/; performance agreements to data)"
+
+
+class FolderSource(_Model):
+    name: str
+    kind: Literal["folder"] = "folder"
+    path: str = Field(".", description="folder, relative to the config file")
+    patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_PATTERNS))
+    recursive: bool = False
+
+
+class HttpSource(_Model):
+    name: str
+    kind: Literal["http"]
+    url: str = Field(description="an index page that links to agreements")
+    allowed_hosts: list[str] = Field(default_factory=list, description="hosts documents may come from")
+    patterns: list[str] = Field(default_factory=lambda: ["*.pdf"], description="link file names to follow")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {url!r}")
+        return url
+
+    @model_validator(mode="after")
+    def _own_host_allowed(self) -> HttpSource:
+        host = urlsplit(self.url).hostname
+        if not self.allowed_hosts:
+            self.allowed_hosts = [host]
+        elif host not in self.allowed_hosts:
+            raise ValueError(f"the index page's host {host!r} is not in allowed_hosts")
+        return self
+
+
+class SourcesConfig(_Model):
+    """The parsed configuration; ``base`` is the folder relative paths are resolved from."""
+
+    base: Path
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    sources: list[FolderSource | HttpSource] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SourcesConfig:
+        names = [s.name for s in self.sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique: {', '.join(duplicates)}")
+        return self
+
+
+def load_sources(path: Path) -> SourcesConfig:
+    """A config file, a folder with a ``sources.toml``, or a plain folder of agreements."""
+    if path.is_dir():
+        config = path / CONFIG_NAME
+        if not config.is_file():
+            return SourcesConfig(base=path, sources=[FolderSource(name=path.name or "sources", path=".")])
+        path = config
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such sources file or folder")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from exc
+    try:
+        return SourcesConfig(base=path.parent, http=data.get("http", {}), sources=data.get("source", []))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from exc

@@ -1,0 +1,300 @@
+"""The output folder as a store of versions: plain functions over files, no Prefect.
+
+Layout (all paths in the catalog are relative to the output folder)::
+
+    catalog.json                          series → versions → diffs; every document seen
+    index.html                            the catalog for people: series, versions, review pages
+    versions/<series>/<date>-<sha12>.json one extracted Agreement per version
+    diffs/<series>/<old12>--<new12>/      diff.json, diff.md, diff.html between consecutive versions
+    quarantine/<sha16>.json               a document that failed: source, hash, error, time
+    downloads/<sha16>.<ext>               documents fetched over HTTP, named by their hash
+    .ingest.lock                          held by the run that is writing
+
+Every file is written whole (``write_atomic``) and the catalog last, so a run killed half-way
+leaves the previous catalog and, at worst, files it does not point to yet; ``repair`` finishes
+what a killed run left (a version whose diff was not written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pipeline.store.files import locked, write_atomic
+from schemas.agreement import Agreement
+from schemas.catalog import Catalog, Copy, DiffEntry, DocumentRecord, QuarantineRecord, SeriesEntry, VersionEntry
+from schemas.diff import AgreementDiff
+
+CATALOG = "catalog.json"
+LOCK = ".ingest.lock"
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Added:
+    """What adding one document did: a new version (with the diffs it caused) or a copy."""
+
+    status: str  # "version" or "copy"
+    series_id: str
+    version: VersionEntry
+    diffs: list[AgreementDiff] = field(default_factory=list)
+
+
+class Store:
+    """One output folder. Mutating methods must run inside ``locked()``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.catalog = self._load()
+
+    # --- files ----------------------------------------------------------------------------
+
+    def _load(self) -> Catalog:
+        path = self.root / CATALOG
+        if not path.exists():
+            return Catalog()
+        return Catalog.model_validate_json(path.read_text(encoding="utf-8"))
+
+    def save(self) -> None:
+        self.catalog.updated_at = now()
+        write_atomic(self.root / CATALOG, self.catalog.model_dump_json(indent=2) + "\n")
+
+    @contextmanager
+    def locked(self, timeout: float = 3600.0) -> Iterator[Store]:
+        """Serialise runs on this folder; re-reads the catalog once the lock is held."""
+        with locked(self.root / LOCK, timeout=timeout):
+            self.catalog = self._load()
+            yield self
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def load_agreement(self, version: VersionEntry) -> Agreement:
+        return Agreement.model_validate_json(self.path(version.json_path).read_text(encoding="utf-8"))
+
+    # --- what is known --------------------------------------------------------------------
+
+    def known(self, sha256: str) -> bool:
+        return sha256 in self.catalog.documents
+
+    def versions(self, series_id: str) -> list[VersionEntry]:
+        series = self.catalog.series.get(series_id)
+        return list(series.versions) if series else []
+
+    # --- recording ------------------------------------------------------------------------
+
+    def quarantine(self, *, sha256: str, source: str, origin: str, error: str, extractor: str) -> DocumentRecord:
+        record = QuarantineRecord(
+            source=source, origin=origin, sha256=sha256, error=error, at=now(), extractor=extractor
+        )
+        relative = f"quarantine/{sha256[:16]}.json"
+        write_atomic(self.path(relative), record.model_dump_json(indent=2) + "\n")
+        document = DocumentRecord(
+            sha256=sha256,
+            source=source,
+            origin=origin,
+            status="quarantined",
+            seen_at=record.at,
+            error=error,
+            quarantine_path=relative,
+        )
+        self.catalog.documents[sha256] = document
+        self.save()
+        return document
+
+    def quarantine_fetch(self, *, source: str, origin: str, error: str, extractor: str) -> str:
+        """Record a document that could not be fetched; not in the catalog, so the next run tries again."""
+        record = QuarantineRecord(source=source, origin=origin, sha256=None, error=error, at=now(), extractor=extractor)
+        relative = _fetch_record(source)
+        write_atomic(self.path(relative), record.model_dump_json(indent=2) + "\n")
+        return relative
+
+    def fetched(self, source: str) -> None:
+        """A document that failed to fetch before has come in: its fetch record goes."""
+        self.path(_fetch_record(source)).unlink(missing_ok=True)
+
+    def quarantine_records(self) -> list[tuple[str, QuarantineRecord]]:
+        """Every quarantine file (documents that failed, and fetches that failed), newest first."""
+        records = []
+        for path in sorted((self.root / "quarantine").glob("*.json")):
+            try:
+                record = QuarantineRecord.model_validate_json(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            records.append((path.relative_to(self.root).as_posix(), record))
+        return sorted(records, key=lambda r: r[1].at, reverse=True)
+
+    def forget_quarantined(self) -> list[str]:
+        """Drop the quarantine records so their documents are tried again; returns their sources."""
+        gone = [d for d in self.catalog.documents.values() if d.status == "quarantined"]
+        for document in gone:
+            del self.catalog.documents[document.sha256]
+            if document.quarantine_path:
+                self.path(document.quarantine_path).unlink(missing_ok=True)
+        if gone:
+            self.save()
+        return [d.source for d in gone]
+
+    def add(self, agreement: Agreement, *, origin: str, local_path: str | None) -> Added:
+        """Record a newly extracted document: a new version of its series (diffed against its
+        neighbours), or a copy of a version that says exactly the same."""
+        from pipeline.diff import diff_agreements
+
+        series_id = agreement.agreement.series_id
+        sha = agreement.source.sha256
+        entry = self._entry(agreement, local_path)
+        versions = self.versions(series_id)
+        position = _position(versions, entry)
+        for neighbour in versions[max(position - 1, 0) : position + 1]:
+            if not diff_agreements(self.load_agreement(neighbour), agreement).changes:
+                neighbour.copies.append(Copy(sha256=sha, source=entry.source, format=entry.format))
+                self._document(agreement, origin, "copy", neighbour.sha256)
+                self._series(series_id, agreement, versions)
+                self.save()
+                return Added("copy", series_id, neighbour)
+        write_atomic(self.path(entry.json_path), agreement.model_dump_json(indent=2) + "\n")
+        versions.insert(position, entry)
+        self._series(series_id, agreement, versions)
+        self._document(agreement, origin, "version", sha)
+        self.save()  # the version is in; its diffs follow (``repair`` finishes them after a crash)
+        diffs = [d for d in (self._diff(series_id, i) for i in (position, position + 1)) if d is not None]
+        self.save()
+        return Added("version", series_id, entry, diffs)
+
+    def repair(self) -> list[AgreementDiff]:
+        """Write the diffs a killed run left out (a version whose diff is missing or stale)."""
+        made = []
+        for series_id, series in self.catalog.series.items():
+            for index, version in enumerate(series.versions):
+                previous = series.versions[index - 1] if index else None
+                diff = version.diff
+                stale = (
+                    previous is not None
+                    and (diff is None or diff.previous != previous.sha256 or not self.path(diff.html_path).exists())
+                ) or (previous is None and diff is not None)
+                if stale:
+                    result = self._diff(series_id, index)
+                    if result is not None:
+                        made.append(result)
+        if made:
+            self.save()
+        return made
+
+    def _entry(self, agreement: Agreement, local_path: str | None) -> VersionEntry:
+        info = agreement.agreement
+        sha = agreement.source.sha256
+        stamp = info.signed_on.isoformat() if info.signed_on else "undated"
+        return VersionEntry(
+            sha256=sha,
+            source=agreement.source.path,
+            local_path=local_path,
+            format=agreement.source.format,
+            title=info.title,
+            signed_on=info.signed_on,
+            period=info.period,
+            ingested_at=now(),
+            json_path=f"versions/{info.series_id}/{stamp}-{sha[:12]}.json",
+            goals=len(agreement.goals),
+            indicators=len(agreement.indicators),
+            warnings=len(agreement.warnings),
+        )
+
+    def _series(self, series_id: str, agreement: Agreement, versions: list[VersionEntry]) -> None:
+        newest = versions[-1]
+        self.catalog.series[series_id] = SeriesEntry(
+            series_id=series_id, agency=agreement.agreement.agency, title=newest.title, versions=versions
+        )
+
+    def _document(self, agreement: Agreement, origin: str, status: str, version: str) -> None:
+        sha = agreement.source.sha256
+        self.catalog.documents[sha] = DocumentRecord(
+            sha256=sha,
+            source=agreement.source.path,
+            origin=origin,
+            status=status,
+            series_id=agreement.agreement.series_id,
+            version=version,
+            seen_at=now(),
+        )
+
+    def _diff(self, series_id: str, index: int) -> AgreementDiff | None:
+        """Diff version ``index`` of a series against the one before it and record it."""
+        from pipeline.diff import diff_agreements
+        from pipeline.diff.html import render_html
+        from pipeline.diff.markdown import render_markdown
+
+        versions = self.catalog.series[series_id].versions
+        if index >= len(versions):
+            return None
+        version = versions[index]
+        if index == 0:
+            version.diff = None
+            return None
+        previous = versions[index - 1]
+        diff = diff_agreements(self.load_agreement(previous), self.load_agreement(version))
+        folder = f"diffs/{series_id}/{previous.sha256[:12]}--{version.sha256[:12]}"
+        if version.diff is not None and version.diff.previous != previous.sha256:
+            _remove_diff(self.root, version.diff)  # a version was inserted before this one
+        hrefs = [self._href(v, folder) for v in (previous, version)]
+        write_atomic(self.path(f"{folder}/diff.json"), diff.model_dump_json(indent=2) + "\n")
+        write_atomic(self.path(f"{folder}/diff.md"), render_markdown(diff))
+        write_atomic(self.path(f"{folder}/diff.html"), render_html(diff, old_href=hrefs[0], new_href=hrefs[1]))
+        version.diff = DiffEntry(
+            previous=previous.sha256,
+            json_path=f"{folder}/diff.json",
+            markdown_path=f"{folder}/diff.md",
+            html_path=f"{folder}/diff.html",
+            total=diff.summary.total,
+            by_change=dict(diff.summary.by_change),
+        )
+        return diff
+
+    def _href(self, version: VersionEntry, folder: str) -> str | None:
+        """A link from ``folder`` to the version's document: its local bytes, else its URL."""
+        if version.local_path:
+            depth = folder.count("/") + 1
+            return "../" * depth + version.local_path
+        if version.source.startswith(("http://", "https://")):
+            return version.source
+        return None
+
+    def summary(self) -> dict[str, int]:
+        statuses = [d.status for d in self.catalog.documents.values()]
+        return {
+            "series": len(self.catalog.series),
+            "versions": sum(len(s.versions) for s in self.catalog.series.values()),
+            "copies": statuses.count("copy"),
+            "quarantined": statuses.count("quarantined"),
+        }
+
+
+def _fetch_record(url: str) -> str:
+    return f"quarantine/url-{hashlib.sha256(url.encode()).hexdigest()[:16]}.json"
+
+
+def _remove_diff(root: Path, entry: DiffEntry) -> None:
+    for relative in (entry.json_path, entry.markdown_path, entry.html_path):
+        (root / relative).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        (root / entry.json_path).parent.rmdir()
+
+
+def _sort_key(version: VersionEntry) -> tuple[date, datetime]:
+    return (version.signed_on or version.ingested_at.date(), version.ingested_at)
+
+
+def _position(versions: list[VersionEntry], entry: VersionEntry) -> int:
+    """Where a new version goes: by the agreement's date, then by time of ingestion."""
+    key = _sort_key(entry)
+    for index, version in enumerate(versions):
+        if _sort_key(version) > key:
+            return index
+    return len(versions)
