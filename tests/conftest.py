@@ -1,10 +1,24 @@
-"""Shared fixtures: each sample agreement is extracted once per test session."""
+"""Shared fixtures: each sample agreement is extracted once per test session; one Prefect test
+server per session, with its own home, so no run, cache or result leaks into or out of the tests."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Before anything imports Prefect: a private home (results, caches, the harness's settings), no
+# telemetry, and Prefect's console quiet (its logs still reach the test server).
+_PREFECT_HOME = tempfile.mkdtemp(prefix="agreements-prefect-home-")
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+os.environ.pop("PREFECT_API_URL", None)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALTORI_TXT = FIXTURES / "valtori-tulossopimus-2024-2027.txt"
@@ -75,3 +89,13 @@ def keha_revision_md(tmp_path_factory):
     path = tmp_path_factory.mktemp("versions") / "keha-revision.md"
     path.write_text(apply(KEHA_MD.read_text(encoding="utf-8"), KEHA_REVISION), encoding="utf-8")
     return extracted(path)
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> str:
+    """The session's one Prefect test server (SQLite in a temporary folder); its API URL."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield PREFECT_API_URL.value()

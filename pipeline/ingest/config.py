@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.errors import AgreementError
 
@@ -69,12 +78,20 @@ class HttpSource(_Model):
         return self
 
 
+def _kind(value: object) -> str:
+    """A source's kind; ``folder`` when the entry does not say."""
+    return value.get("kind", "folder") if isinstance(value, dict) else getattr(value, "kind", "folder")
+
+
+Source = Annotated[Annotated[FolderSource, Tag("folder")] | Annotated[HttpSource, Tag("http")], Discriminator(_kind)]
+
+
 class SourcesConfig(_Model):
     """The parsed configuration; ``base`` is the folder relative paths are resolved from."""
 
     base: Path
     http: HttpSettings = Field(default_factory=HttpSettings)
-    sources: list[FolderSource | HttpSource] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_names(self) -> SourcesConfig:
@@ -102,5 +119,13 @@ def load_sources(path: Path) -> SourcesConfig:
         return SourcesConfig(base=path.parent, http=data.get("http", {}), sources=data.get("source", []))
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        loc = list(first["loc"])
+        if loc[:1] == ["sources"] and len(loc) > 1:
+            entries = data.get("source", [])
+            index = loc[1]
+            name = entries[index].get("name") if isinstance(index, int) and index < len(entries) else None
+            field = ".".join(str(p) for p in loc[3:]) or "entry"
+            where = f"[[source]] #{index + 1}" + (f" ({name})" if name else "") + f": {field}"
+        else:
+            where = ".".join(str(p) for p in loc) or "top level"
         raise ConfigError(f"{path}: {where}: {first['msg']}") from exc

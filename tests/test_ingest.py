@@ -1,0 +1,262 @@
+"""The ingest flow against the session's Prefect test server: samples in, catalog out, nothing twice,
+revisions diffed, broken documents quarantined, the lock and a killed run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from clitools import run_cli
+from conftest import KEHA_MD, KEHA_PDF, VALTORI_PDF, VALTORI_TXT
+from versions import KEHA_REVISION, VALTORI_REVISION, apply
+
+from schemas.agreement import Agreement
+from schemas.catalog import Catalog, QuarantineRecord
+from schemas.diff import AgreementDiff
+
+SAMPLES = (VALTORI_PDF, VALTORI_TXT, KEHA_MD, KEHA_PDF)
+
+
+def ingest(sources: Path, output: Path, **options) -> dict:
+    from pipeline.flows.ingest import ingest as flow
+
+    return flow(sources=str(sources), output=str(output), **options)
+
+
+def catalog(output: Path) -> Catalog:
+    return Catalog.model_validate_json((output / "catalog.json").read_text(encoding="utf-8"))
+
+
+def revision_text() -> str:
+    return apply(VALTORI_TXT.read_text(encoding="utf-8"), VALTORI_REVISION)
+
+
+@pytest.fixture(scope="module")
+def samples(prefect_api, tmp_path_factory) -> Path:
+    """The four sample files ingested once: ``work/sources`` → ``work/output``."""
+    work = tmp_path_factory.mktemp("samples")
+    (work / "sources").mkdir()
+    for path in SAMPLES:
+        shutil.copy(path, work / "sources" / path.name)
+    report = ingest(work / "sources", work / "output")
+    (work / "first-report.json").write_text(json.dumps(report), encoding="utf-8")
+    return work
+
+
+@pytest.fixture
+def work(samples, tmp_path) -> Path:
+    """A private copy of the ingested samples (sources and output side by side, links intact)."""
+    copy = tmp_path / "work"
+    shutil.copytree(samples, copy)
+    return copy
+
+
+def test_samples_become_two_series_with_the_other_formats_as_copies(samples):
+    report = json.loads((samples / "first-report.json").read_text(encoding="utf-8"))
+    assert sorted(v["source"] for v in report["versions"]) == [
+        "keha-keskus-tulossopimus-2025.md",
+        "valtori-tulossopimus-2024-2027.pdf",
+    ]
+    assert sorted((c["source"], c["copy_of"]) for c in report["copies"]) == [
+        ("keha-keskus-tulossopimus-2025.pdf", "keha-keskus-tulossopimus-2025.md"),
+        ("valtori-tulossopimus-2024-2027.txt", "valtori-tulossopimus-2024-2027.pdf"),
+    ]
+    assert report["quarantined"] == [] and report["diffs"] == []
+    output = samples / "output"
+    cat = catalog(output)
+    assert sorted(cat.series) == ["keha-keskus-yleishallinto", "valtori"]
+    [valtori] = cat.series["valtori"].versions
+    assert (valtori.signed_on.isoformat(), valtori.period.start, valtori.period.end) == ("2023-12-13", 2024, 2027)
+    assert (valtori.goals, valtori.indicators, valtori.diff) == (11, 52, None)
+    assert [c.source for c in valtori.copies] == ["valtori-tulossopimus-2024-2027.txt"]
+    assert valtori.json_path == f"versions/valtori/2023-12-13-{valtori.sha256[:12]}.json"
+    agreement = Agreement.model_validate_json((output / valtori.json_path).read_text(encoding="utf-8"))
+    assert agreement.source.path == "valtori-tulossopimus-2024-2027.pdf" and len(agreement.indicators) == 52
+    assert {d.status for d in cat.documents.values()} == {"version", "copy"} and len(cat.documents) == 4
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert 'data-series="valtori"' in index and 'data-series="keha-keskus-yleishallinto"' in index
+    assert f'href="{valtori.json_path}"' in index
+
+
+def test_a_second_run_processes_nothing(work):
+    output = work / "output"
+    before = {p: p.stat().st_mtime_ns for p in (output / "versions").rglob("*.json")}
+    report = ingest(work / "sources", output)
+    assert report["versions"] == [] and report["copies"] == [] and report["diffs"] == []
+    assert sorted(report["known"]) == sorted(p.name for p in SAMPLES)
+    assert {p: p.stat().st_mtime_ns for p in (output / "versions").rglob("*.json")} == before
+
+
+def test_a_revision_yields_one_new_version_one_diff_and_an_artifact(work, prefect_api):
+    (work / "sources" / "valtori-tulossopimus-2025-tarkistus.txt").write_text(revision_text(), encoding="utf-8")
+    report = ingest(work / "sources", work / "output")
+    assert report["versions"] == [{"source": "valtori-tulossopimus-2025-tarkistus.txt", "series_id": "valtori"}]
+    assert report["diffs"] == [
+        {
+            "series_id": "valtori",
+            "old": "valtori-tulossopimus-2024-2027.pdf",
+            "new": "valtori-tulossopimus-2025-tarkistus.txt",
+            "changes": 47,
+        }
+    ]
+    output = work / "output"
+    first, second = catalog(output).series["valtori"].versions
+    assert second.signed_on.isoformat() == "2024-12-16" and second.diff.previous == first.sha256
+    assert second.diff.total == 47 and second.diff.by_change["confirmed"] == 10
+    diff = AgreementDiff.model_validate_json((output / second.diff.json_path).read_text(encoding="utf-8"))
+    assert diff.summary.total == 47 and diff.old.sha256 == first.sha256
+    page = (output / second.diff.html_path).read_text(encoding="utf-8")
+    assert 'data-path="agreement/signed_on"' in page
+    # The review page links to both documents, relative to itself, and the links resolve.
+    review = output / second.diff.html_path
+    for name in ("valtori-tulossopimus-2024-2027.pdf", "valtori-tulossopimus-2025-tarkistus.txt"):
+        href = next(part.split('"')[0] for part in page.split('href="')[1:] if name in part.split('"')[0])
+        assert (review.parent / href.split("#")[0]).resolve() == (work / "sources" / name).resolve()
+    assert f'href="{second.diff.html_path}"' in (output / "index.html").read_text(encoding="utf-8")
+    # The Prefect UI shows the diff's Markdown as an artifact.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["diff-valtori"])))
+    assert any("**47 changes**" in (a.data or "") for a in artifacts)
+
+
+def test_an_earlier_version_found_later_goes_before_and_the_diffs_follow(work):
+    """Versions are ordered by the agreement's date, not by when they were found."""
+    sources, output = work / "sources", work / "output"
+    (sources / "valtori-2025.txt").write_text(revision_text(), encoding="utf-8")
+    ingest(sources, output)
+    older = revision_text().replace("16.12.2024", "1.6.2024")  # a mid-year revision, found after the next one
+    (sources / "valtori-2024-kesa.txt").write_text(older, encoding="utf-8")
+    report = ingest(sources, output)
+    versions = catalog(output).series["valtori"].versions
+    assert [v.signed_on.isoformat() for v in versions] == ["2023-12-13", "2024-06-01", "2024-12-16"]
+    assert [v.diff.previous if v.diff else None for v in versions] == [None, versions[0].sha256, versions[1].sha256]
+    made = [(d["new"], d["changes"]) for d in report["diffs"]]
+    assert made == [("valtori-2024-kesa.txt", 47), ("valtori-2025.txt", 1)]
+    assert len(list((output / "diffs" / "valtori").iterdir())) == 2  # the replaced diff is gone
+
+
+def test_broken_documents_are_quarantined_and_the_rest_goes_on(work):
+    sources, output = work / "sources", work / "output"
+    (sources / "rikki.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
+    (sources / "tyhja.txt").write_text("", encoding="utf-8")
+    (sources / "keha-2025-tarkistus.md").write_text(
+        apply(KEHA_MD.read_text(encoding="utf-8"), KEHA_REVISION), encoding="utf-8"
+    )
+    report = ingest(sources, output)
+    assert [v["source"] for v in report["versions"]] == ["keha-2025-tarkistus.md"]
+    assert [d["changes"] for d in report["diffs"]] == [9]
+    assert sorted(q["source"] for q in report["quarantined"]) == ["rikki.pdf", "tyhja.txt"]
+    cat = catalog(output)
+    broken = {d.source: d for d in cat.documents.values() if d.status == "quarantined"}
+    assert sorted(broken) == ["rikki.pdf", "tyhja.txt"]
+    record = QuarantineRecord.model_validate_json((output / broken["tyhja.txt"].quarantine_path).read_text())
+    assert (record.source, record.error, record.extractor) == ("tyhja.txt", "tyhja.txt: empty file", "agreements 0.1.0")
+    assert record.sha256 == broken["tyhja.txt"].sha256
+    assert "tyhja.txt: empty file" in (output / "index.html").read_text(encoding="utf-8")
+    # Known now: not tried again, unless asked.
+    assert ingest(sources, output)["quarantined"] == []
+    again = ingest(sources, output, retry_quarantined=True)
+    assert sorted(q["source"] for q in again["quarantined"]) == ["rikki.pdf", "tyhja.txt"]
+
+
+def test_cli_ingest_exit_codes(work, prefect_api):
+    env = {"PREFECT_API_URL": prefect_api}
+    ok = run_cli("ingest", "--sources", work / "sources", "--output", work / "output", env=env)
+    assert ok.returncode == 0, ok.stderr
+    summary = ok.stderr.splitlines()[-1]
+    assert summary.startswith("agreements: 0 new versions, 0 same as a known version, 4 already known")
+    (work / "sources" / "rikki.pdf").write_bytes(b"%PDF-1.4\n")
+    failed = run_cli("ingest", "--sources", work / "sources", "--output", work / "output", env=env)
+    assert failed.returncode == 3
+    assert "agreements: quarantined: rikki.pdf: rikki.pdf:" in failed.stderr and "Traceback" not in failed.stderr
+    bad = work / "bad.toml"
+    bad.write_text('[[source]]\nname = "x"\nkind = "http"\nurl = "ftp://example.org/"\n', encoding="utf-8")
+    usage = run_cli("ingest", "--sources", bad, "--output", work / "output", env=env)
+    assert usage.returncode == 2
+    assert usage.stderr == f"agreements: error: {bad}: [[source]] #1 (x): url: Value error, not an http(s) URL: 'ftp://example.org/'\n"
+
+
+def test_concurrent_runs_take_turns(tmp_path, prefect_api):
+    """Two processes ingest the same folder at once: each document is processed once, by one of them."""
+    sources, output = tmp_path / "sources", tmp_path / "output"
+    sources.mkdir()
+    shutil.copy(VALTORI_TXT, sources)
+    shutil.copy(KEHA_MD, sources)
+    (sources / "valtori-2025.txt").write_text(revision_text(), encoding="utf-8")
+    command = _cli_command("ingest", "--sources", sources, "--output", output)
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    runs = [subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    new = sorted(line for out in outputs for line in out.splitlines() if "new version of" in line)
+    assert new == [
+        "agreements: new version of keha-keskus-yleishallinto: keha-keskus-tulossopimus-2025.md",
+        "agreements: new version of valtori: valtori-2025.txt",
+        "agreements: new version of valtori: valtori-tulossopimus-2024-2027.txt",
+    ]
+    cat = catalog(output)
+    assert len(cat.documents) == 3 and [v.source for v in cat.series["valtori"].versions] == [
+        "valtori-tulossopimus-2024-2027.txt",
+        "valtori-2025.txt",
+    ]
+    assert cat.series["valtori"].versions[1].diff.total == 47
+
+
+def test_a_killed_run_leaves_a_readable_catalog_and_the_next_run_finishes(tmp_path, prefect_api):
+    sources, output = tmp_path / "sources", tmp_path / "output"
+    sources.mkdir()
+    shutil.copy(VALTORI_TXT, sources / "a-valtori.txt")
+    (sources / "b-valtori-2025.txt").write_text(revision_text(), encoding="utf-8")
+    shutil.copy(KEHA_MD, sources / "c-keha.md")
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    run = subprocess.Popen(
+        _cli_command("ingest", "--sources", sources, "--output", output), env=env, stderr=subprocess.PIPE, text=True
+    )
+    for line in run.stderr:  # kill it as soon as the first version is in
+        if "new version of" in line:
+            run.send_signal(signal.SIGKILL)
+            break
+    run.wait(timeout=60)
+    assert run.returncode == -signal.SIGKILL
+    partial = catalog(output)  # readable, whole
+    assert 1 <= len(partial.documents) < 3
+    assert not [p for p in output.rglob("*.tmp")]  # no half-written file left under its real name
+    report = ingest(sources, output)
+    assert len(report["versions"]) + len(partial.documents) == 3
+    cat = catalog(output)
+    assert len(cat.documents) == 3
+    second = cat.series["valtori"].versions[1]
+    assert second.diff is not None and (output / second.diff.html_path).exists()
+
+
+def _cli_command(*args) -> list[str]:
+    script = Path(sys.executable).with_name("agreements")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "pipeline.cli"]
+    return [*command, *map(str, args)]
+
+
+def test_lock_waits_for_the_other_holder(tmp_path):
+    """The lock is a real flock: a second holder waits until the first lets go."""
+    from pipeline.store.files import LockTimeout, locked
+
+    lock = tmp_path / ".ingest.lock"
+    hold = f"import fcntl, time; f = open({str(lock)!r}, 'a'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(2)"
+    holder = subprocess.Popen([sys.executable, "-c", hold])
+    time.sleep(0.5)
+    with pytest.raises(LockTimeout), locked(lock, timeout=0.3):
+        pass
+    start = time.monotonic()
+    with locked(lock, timeout=10):
+        waited = time.monotonic() - start
+    holder.wait()
+    assert waited > 0.5
