@@ -9,7 +9,7 @@ APT_PACKAGES := libvoikko1 voikko-fi chromium
 .PHONY: run test setup system-deps lint schema bench clean
 
 run: setup
-	$(VENV)/bin/agreements extract sources/*.pdf sources/*.txt sources/*.md -o output/ -v
+	$(VENV)/bin/agreements ingest --sources sources/sources.toml --output output/
 
 test: setup
 	$(VENV)/bin/pytest
@@ -43,4 +43,5 @@ bench: setup
 	$(PY) benchmarks/bench_extract.py
 
 clean:
-	rm -rf $(VENV) output/*.json .pytest_cache
+	rm -rf $(VENV) .pytest_cache
+	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

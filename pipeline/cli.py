@@ -221,13 +221,20 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"agreements: error: --cron {args.cron!r}: {str(exc).splitlines()[-1]}", file=sys.stderr)
         return EXIT_USAGE
+    from prefect.schedules import Cron
+
     from pipeline.flows.ingest import ingest
 
     _progress_to_stderr()
     parameters = {"sources": str(Path(args.sources).resolve()), "output": str(Path(args.output).resolve())}
     print(f"agreements: serving deployment {args.name!r} on cron {args.cron!r} ({args.timezone})", file=sys.stderr)
     try:
-        ingest.serve(name=args.name, cron=args.cron, parameters=parameters, print_starting_message=args.verbose)
+        ingest.serve(
+            name=args.name,
+            schedule=Cron(args.cron, timezone=args.timezone),
+            parameters=parameters,
+            print_starting_message=args.verbose,
+        )
     except Exception as exc:
         if os.environ.get("AGREEMENTS_DEBUG"):
             raise

@@ -183,7 +183,10 @@ def test_cli_ingest_exit_codes(work, prefect_api):
     bad.write_text('[[source]]\nname = "x"\nkind = "http"\nurl = "ftp://example.org/"\n', encoding="utf-8")
     usage = run_cli("ingest", "--sources", bad, "--output", work / "output", env=env)
     assert usage.returncode == 2
-    assert usage.stderr == f"agreements: error: {bad}: [[source]] #1 (x): url: Value error, not an http(s) URL: 'ftp://example.org/'\n"
+    assert (
+        usage.stderr
+        == f"agreements: error: {bad}: [[source]] #1 (x): url: Value error, not an http(s) URL: 'ftp://example.org/'\n"
+    )
 
 
 def test_concurrent_runs_take_turns(tmp_path, prefect_api):
@@ -260,3 +263,42 @@ def test_lock_waits_for_the_other_holder(tmp_path):
         waited = time.monotonic() - start
     holder.wait()
     assert waited > 0.5
+
+
+def test_serve_refuses_a_bad_schedule():
+    result = run_cli("serve", "--cron", "every morning", "--sources", VALTORI_TXT.parent)
+    assert result.returncode == 2
+    assert result.stderr.startswith("agreements: error: --cron 'every morning':")
+
+
+def test_serve_registers_a_scheduled_deployment(tmp_path, prefect_api):
+    """`agreements serve` against a Prefect API: the deployment appears with its cron schedule."""
+    from prefect.client.orchestration import get_client
+
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    server = subprocess.Popen(
+        _cli_command("serve", "--cron", "15 5 * * 1-5", "--sources", VALTORI_TXT.parent, "--output", tmp_path),
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        deployment = None
+        with get_client(sync_client=True) as client:
+            while deployment is None and time.monotonic() < deadline and server.poll() is None:
+                try:
+                    deployment = client.read_deployment_by_name("ingest/agreements-ingest")
+                except Exception:
+                    time.sleep(0.5)
+        assert deployment is not None, server.stderr.read() if server.poll() is not None else "no deployment"
+        [schedule] = deployment.schedules
+        assert (schedule.schedule.cron, schedule.schedule.timezone) == ("15 5 * * 1-5", "Europe/Helsinki")
+        expected = {"sources": str(VALTORI_TXT.parent.resolve()), "output": str(tmp_path.resolve())}
+        assert deployment.parameters == expected
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
