@@ -41,6 +41,7 @@ schema: setup
 
 bench: setup
 	$(PY) benchmarks/bench_extract.py
+	$(PY) benchmarks/bench_ingest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
