@@ -8,10 +8,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from schemas.agreement import Agreement
+from schemas.catalog import Catalog
 from schemas.diff import AgreementDiff
 
 SCHEMA_DIR = Path(__file__).resolve().parent
-MODELS: dict[str, type[BaseModel]] = {"agreement": Agreement, "agreement-diff": AgreementDiff}
+MODELS: dict[str, type[BaseModel]] = {"agreement": Agreement, "agreement-diff": AgreementDiff, "catalog": Catalog}
 
 
 def render(model: type[BaseModel]) -> str:
