@@ -233,8 +233,8 @@ def test_a_killed_run_leaves_a_readable_catalog_and_the_next_run_finishes(tmp_pa
     assert run.returncode == -signal.SIGKILL
     partial = catalog(output)  # readable, whole
     assert 1 <= len(partial.documents) < 3
-    assert not [p for p in output.rglob("*.tmp")]  # no half-written file left under its real name
     report = ingest(sources, output)
+    assert not list(output.rglob("*.tmp"))  # whatever the dead run was writing is swept
     assert len(report["versions"]) + len(partial.documents) == 3
     cat = catalog(output)
     assert len(cat.documents) == 3
@@ -302,3 +302,25 @@ def test_serve_registers_a_scheduled_deployment(tmp_path, prefect_api):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_prefect_yaml_deploys_the_ingest_flow():
+    """The deployment file for work pools points at the real flow, with parameters it accepts."""
+    import inspect
+
+    import yaml
+    from prefect import Flow
+    from prefect.schedules import Cron
+
+    from pipeline.flows import ingest as module
+
+    config = yaml.safe_load((Path(__file__).parents[1] / "prefect.yaml").read_text(encoding="utf-8"))
+    [deployment] = config["deployments"]
+    path, name = deployment["entrypoint"].split(":")
+    assert path == "pipeline/flows/ingest.py" and Path(module.__file__).as_posix().endswith(path)
+    flow = getattr(module, name)
+    assert isinstance(flow, Flow) and flow.name == "ingest"
+    assert set(deployment["parameters"]) <= set(inspect.signature(flow.fn).parameters)
+    [schedule] = deployment["schedules"]
+    Cron(schedule["cron"], timezone=schedule["timezone"])  # valid
+    assert deployment["concurrency_limit"] == 1

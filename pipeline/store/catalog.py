@@ -69,10 +69,19 @@ class Store:
 
     @contextmanager
     def locked(self, timeout: float = 3600.0) -> Iterator[Store]:
-        """Serialise runs on this folder; re-reads the catalog once the lock is held."""
+        """Serialise runs on this folder; re-reads the catalog once the lock is held and sweeps
+        the temporary files a killed run may have left (no other writer can own them now)."""
         with locked(self.root / LOCK, timeout=timeout):
             self.catalog = self._load()
+            self.sweep()
             yield self
+
+    def sweep(self) -> list[Path]:
+        """Remove ``.*.tmp`` and ``.download-*.part`` files: half-written files of a dead run."""
+        stale = [*self.root.rglob(".*.tmp"), *self.root.glob("downloads/.download-*.part")]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
 
     def path(self, relative: str) -> Path:
         return self.root / relative
@@ -192,6 +201,7 @@ class Store:
         info = agreement.agreement
         sha = agreement.source.sha256
         stamp = info.signed_on.isoformat() if info.signed_on else "undated"
+        series = info.series_id or "unknown"
         return VersionEntry(
             sha256=sha,
             source=agreement.source.path,
@@ -201,7 +211,7 @@ class Store:
             signed_on=info.signed_on,
             period=info.period,
             ingested_at=now(),
-            json_path=f"versions/{info.series_id}/{stamp}-{sha[:12]}.json",
+            json_path=f"versions/{series}/{stamp}-{sha[:12]}.json",
             goals=len(agreement.goals),
             indicators=len(agreement.indicators),
             warnings=len(agreement.warnings),
