@@ -113,7 +113,6 @@ def ingest(
     from pipeline.diff.markdown import render_markdown
 
     config = load_sources(Path(sources))
-    out = Path(output)
     report: dict[str, list] = {
         "versions": [],
         "copies": [],
@@ -123,7 +122,7 @@ def ingest(
         "diffs": [],
         "known": [],
     }
-    store = Store(out)
+    store = Store(Path(output))
     with store.locked():
         if retry_quarantined:
             for source in store.forget_quarantined():
@@ -135,36 +134,43 @@ def ingest(
                 report["known"].append(candidate.source)
                 continue
             seen.add(candidate.sha256)
-            try:
-                agreement = extract_task(candidate, max_pages)
-            except AgreementError as exc:
-                error = str(exc).replace(str(candidate.path), candidate.source)
-                store.quarantine(
-                    sha256=candidate.sha256,
-                    source=candidate.source,
-                    origin=candidate.origin,
-                    error=error,
-                    extractor=_extractor(),
-                )
-                report["quarantined"].append({"source": candidate.source, "error": error})
-                _say(f"quarantined: {candidate.source}: {error}", logging.WARNING)
-                continue
-            local = relative_to(candidate.path, out)
-            added = store.add(agreement, origin=candidate.origin, local_path=local)
-            if added.status == "copy":
-                report["copies"].append({"source": candidate.source, "copy_of": added.version.source})
-                _say(f"same as {added.version.source}: {candidate.source}")
-                continue
-            report["versions"].append({"source": candidate.source, "series_id": added.series_id})
-            _say(f"new version of {added.series_id}: {candidate.source}")
-            for diff in added.diffs:
-                report["diffs"].append(_announce(diff, render_markdown))
+            _ingest_one(candidate, store, report, max_pages=max_pages)
         for diff in store.repair():
             report["diffs"].append(_announce(diff, render_markdown))
         write_index(store)
     summary = _run_summary(report, store)
     create_markdown_artifact(markdown=summary, key="ingest-summary", description="What the last ingest run did")
     return report
+
+
+def _ingest_one(candidate: Candidate, store: Store, report: dict, *, max_pages: int) -> None:
+    """Extract one new document and store it; a failure quarantines it and the run goes on."""
+    from pipeline.diff.markdown import render_markdown
+
+    try:
+        agreement = extract_task(candidate, max_pages)
+    except Exception as exc:  # a bad document, or an extractor bug it triggers
+        error = str(exc) if isinstance(exc, AgreementError) else f"internal error ({type(exc).__name__}: {exc})"
+        error = error.replace(str(candidate.path), candidate.source)
+        store.quarantine(
+            sha256=candidate.sha256,
+            source=candidate.source,
+            origin=candidate.origin,
+            error=error,
+            extractor=_extractor(),
+        )
+        report["quarantined"].append({"source": candidate.source, "error": error})
+        _say(f"quarantined: {candidate.source}: {error}", logging.WARNING)
+        return
+    added = store.add(agreement, origin=candidate.origin, local_path=relative_to(candidate.path, store.root))
+    if added.status == "copy":
+        report["copies"].append({"source": candidate.source, "copy_of": added.version.source})
+        _say(f"same as {added.version.source}: {candidate.source}")
+        return
+    report["versions"].append({"source": candidate.source, "series_id": added.series_id})
+    _say(f"new version of {added.series_id}: {candidate.source}")
+    for diff in added.diffs:
+        report["diffs"].append(_announce(diff, render_markdown))
 
 
 def _announce(diff, render_markdown) -> dict:
