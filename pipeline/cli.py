@@ -251,6 +251,17 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _flow_options(command: argparse.ArgumentParser) -> None:
+    """The options ``ingest`` and ``serve`` share: where from, where to, how loud."""
+    command.add_argument(
+        "--sources",
+        default="sources",
+        help="a sources.toml, or a folder (with one, or of agreements); default sources/",
+    )
+    command.add_argument("--output", default="output", help="the output folder (default output/)")
+    command.add_argument("-v", "--verbose", action="store_true", help="Prefect's own log lines too")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agreements", description="Turn Finnish performance agreements (tulossopimus) into validated JSON."
@@ -290,15 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
         "server needed). Exit 0: all fine; 3: some documents failed (see output/quarantine/); 2: bad sources; "
         "1: the run failed.",
     )
-    ingest.add_argument(
-        "--sources",
-        default="sources",
-        help="a sources.toml, or a folder (with one, or of agreements); default sources/",
-    )
-    ingest.add_argument("--output", default="output", help="the output folder (default output/)")
+    _flow_options(ingest)
     ingest.add_argument("--retry-quarantined", action="store_true", help="try quarantined documents again")
     ingest.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
-    ingest.add_argument("-v", "--verbose", action="store_true", help="Prefect's own log lines too")
     ingest.set_defaults(run=_ingest)
 
     serve = commands.add_parser(
@@ -310,9 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", default="0 6 * * *", help='cron schedule (default "0 6 * * *": 06:00 daily)')
     serve.add_argument("--timezone", default="Europe/Helsinki", help="time zone of the schedule")
     serve.add_argument("--name", default="agreements-ingest", help="deployment name")
-    serve.add_argument("--sources", default="sources", help="as for ingest")
-    serve.add_argument("--output", default="output", help="as for ingest")
-    serve.add_argument("-v", "--verbose", action="store_true", help="Prefect's own log lines too")
+    _flow_options(serve)
     serve.set_defaults(run=_serve)
 
     schema = commands.add_parser("schema", help="write the JSON Schema files of the output contract")

@@ -8,8 +8,6 @@ open the page a change stands on (``file.pdf#page=5``).
 
 from __future__ import annotations
 
-import functools
-
 import pipeline
 from pipeline.diff.view import (
     FIELD_NAMES,
@@ -22,25 +20,13 @@ from pipeline.diff.view import (
     show,
     where,
 )
+from pipeline.templates import environment
 from schemas.diff import CHANGE_KINDS, AgreementDiff
-
-
-@functools.lru_cache(maxsize=1)
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("pipeline.diff", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def render_html(diff: AgreementDiff, *, old_href: str | None = None, new_href: str | None = None) -> str:
     """The review page; ``old_href``/``new_href`` link to the source documents (relative URLs)."""
-    template = _environment().get_template("review.html.j2")
+    template = environment("pipeline.diff").get_template("review.html.j2")
     return template.render(
         diff=diff,
         sections=grouped(diff),

@@ -6,32 +6,18 @@ after every run; links are relative, so the output folder can be served or opene
 
 from __future__ import annotations
 
-import functools
-
 import pipeline
 from pipeline.diff.view import fi_date
 from pipeline.store.catalog import Store
 from pipeline.store.files import write_atomic
-
-
-@functools.lru_cache(maxsize=1)
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("pipeline.store", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+from pipeline.templates import environment
 
 
 def render_index(store: Store) -> str:
     catalog = store.catalog
     series = sorted(catalog.series.values(), key=lambda s: (s.agency or s.series_id).lower())
     return (
-        _environment()
+        environment("pipeline.store")
         .get_template("index.html.j2")
         .render(
             catalog=catalog,
