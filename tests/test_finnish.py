@@ -171,6 +171,7 @@ def test_fixed_phrases():
     )
     assert vocab.TARGET_LEVEL.match("Tavoitetaso:") and vocab.SATISFACTORY_LEVEL.match("Tyydyttävä taso:")
     assert vocab.GOAL_ROW.match("Hanke 2. PATO-ohjelma").groups() == ("Hanke", "2", "PATO-ohjelma")
+    assert vocab.NO_TARGET.match("-") and vocab.NO_TARGET.match(" – ") and not vocab.NO_TARGET.match("- 50 %")
     assert vocab.PARENT_GOAL_REF.match("Vaikuttavuustavoite 4: Valtorin toimintamallin kehittäminen").group(1) == "4"
     assert vocab.BUDGET_FLAG_HEADER.match("talous-arvio-tavoite") and vocab.BUDGET_FLAG_HEADER.match(
         "talousarviotavoite"

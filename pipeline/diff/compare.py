@@ -17,6 +17,7 @@ import regex
 from pipeline.diff.match import Matching, match_items
 from pipeline.diff.words import word_changes
 from pipeline.errors import AgreementError
+from pipeline.nlp import vocab
 from schemas import agreement as s
 from schemas.diff import (
     CHANGE_KINDS,
@@ -32,7 +33,6 @@ from schemas.diff import (
 # Old kind → new kind that confirms it: the preliminary figure became the agreed or the real one.
 CONFIRMATIONS = {("preliminary_target", "target"), ("estimate", "actual")}
 METADATA_FIELDS = ("title", "agency", "ministries", "period", "signed_on", "reference_numbers", "signatories")
-NO_TARGET = {"", "-", "–", "—"}  # a year's cell that says "no target this year"
 _CAPTION_NUMBER = regex.compile(r"^\s*Taulukko\s+\d+\s*[.:]?\s*", regex.I)
 
 
@@ -86,8 +86,9 @@ def table_name(table: s.Table) -> str:
 
 
 def _targets(goal: s.Goal) -> list[s.Target]:
-    """A goal's targets, without the years the document marks as having none (``2027 | -``)."""
-    return [t for t in goal.targets if t.text.strip() not in NO_TARGET]
+    """A goal's targets, without years marked as having none (``2027 | -``): extractions before
+    0.2 kept those as targets whose text is ``-``, and a re-extraction review must not count that."""
+    return [t for t in goal.targets if not vocab.NO_TARGET.match(t.text)]
 
 
 def _named_tables(agreement: s.Agreement) -> list[s.Table]:

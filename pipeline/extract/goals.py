@@ -11,6 +11,7 @@ Goal tables (the Valtori layout): a table whose first column holds years. A row 
 (or ``Hanke 2. Title``) starts a goal, year rows are its targets, a row with an empty year cell
 continues the previous target (a row cut by a page break, or converter debris), a repeated goal
 row (the header repeated on a new page) is skipped. ``Vaikuttavuustavoite 2: …`` names the parent.
+A year whose cell holds only a dash (``2027 | -``) has no target: it gives none.
 """
 
 from __future__ import annotations
@@ -170,6 +171,8 @@ def goals_from_table(table: TableInfo) -> list[RawGoal]:
             continue
         if current is not None and current.targets and rest:
             current.targets[-1].parts.append(rest)  # continues the previous year's text
+    for goal in goals:
+        goal.targets = [t for t in goal.targets if not vocab.NO_TARGET.match(" ".join(t.parts))]
     return goals
 
 

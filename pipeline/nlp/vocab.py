@@ -1,6 +1,6 @@
 """Finnish vocabulary of performance agreements, as data in one place.
 
-Every entry here has a test in ``tests/test_vocab.py``. Patterns are matched case-insensitively
+Every entry here has a test in ``tests/test_finnish.py``. Patterns are matched case-insensitively
 against normalised text (see ``pipeline.textnorm``).
 """
 
@@ -59,6 +59,8 @@ SATISFACTORY_LEVEL = regex.compile(r"^Tyydyttävä\s+taso\s*:?\s*(.*)$", regex.I
 GOAL_ROW = regex.compile(r"^(?:(Hanke|Projekti|Tavoite)\s+)?(\d+)\s*\.\s+(.+)$", regex.S)
 PARENT_GOAL_REF = regex.compile(r"^(?:Vaikuttavuustavoite|Tavoite)\s+(\d+)\s*:\s*(.+)$", regex.S)
 YEAR = regex.compile(r"^(?:19|20)\d\d$")
+# A goal table's year cell that says "no target this year".
+NO_TARGET = regex.compile(r"^\s*[-–—]?\s*$")
 
 # Organisations.
 MINISTRY = regex.compile(r"\b(?:[\p{Lu}][\p{L}]*-\s+ja\s+)?[\p{Lu}]?[\p{L}]*ministeriö\b", regex.I)
