@@ -3,4 +3,4 @@
 Importing this package is cheap: readers, spaCy and Voikko load only when used.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

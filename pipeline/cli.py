@@ -8,6 +8,7 @@ output file is written whole (temporary file + rename) or not at all.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -243,6 +244,79 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from pipeline.errors import AgreementError
+    from pipeline.evaluate import ENTITIES, evaluate, gold_for, load_gold, render_table
+    from pipeline.extract import load_agreement
+
+    gold_dir = Path(args.gold)
+    thresholds: dict[str, float] = {}
+    for spec in args.min_f1:
+        entity, _, value = spec.partition("=")
+        try:
+            thresholds[entity] = float(value)
+        except ValueError:
+            entity = ""
+        if entity not in ENTITIES:
+            print(f"agreements: error: --min-f1 {spec!r}: expected ENTITY=F1 with ENTITY in {', '.join(ENTITIES)}",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+    paths = [Path(p) for p in args.paths] or sorted(
+        p for p in Path(args.sources).iterdir() if p.is_file() and gold_for(p, gold_dir)
+    )
+    if not paths:
+        print(f"agreements: error: no documents with a gold file in {gold_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    evaluations = []
+    try:
+        for path in paths:
+            gold_path = gold_for(path, gold_dir)
+            if gold_path is None:
+                print(f"agreements: error: {path}: no gold file {gold_dir}/{path.name.split('.')[0]}.yaml",
+                      file=sys.stderr)  # fmt: skip
+                return EXIT_USAGE
+            evaluations.append(evaluate(load_agreement(path), load_gold(gold_path)))
+    except AgreementError as exc:
+        print(f"agreements: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        sys.stdout.write(json.dumps([e.model_dump() for e in evaluations], indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_table(evaluations))
+        for ev in evaluations:
+            for heading, findings in (("missed", ev.misses), ("false hits", ev.false_hits)):
+                if findings:
+                    sys.stdout.write(f"\n{ev.source} ({ev.format}), {heading}:\n")
+                    for f in findings:
+                        sys.stdout.write(f"  {f.entity}: {f.item}{f' ({f.note})' if f.note else ''}\n")
+    below = [
+        f"{ev.source} {entity} F1 {ev.scores[entity].f1:.3f} < {limit}"
+        for ev in evaluations
+        for entity, limit in thresholds.items()
+        if ev.scores[entity].f1 < limit
+    ]
+    for line in below:
+        print(f"agreements: below threshold: {line}", file=sys.stderr)
+    return 1 if below else EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pipeline.export import export
+
+    output = Path(args.output)
+    if not (output / "catalog.json").is_file():
+        print(f"agreements: error: {output}: no catalog.json (run `agreements ingest` first)", file=sys.stderr)
+        return EXIT_USAGE
+    if len(args.delimiter) != 1:
+        print(f"agreements: error: --delimiter must be one character, not {args.delimiter!r}", file=sys.stderr)
+        return EXIT_USAGE
+    formats = ["csv", "jsonl", "parquet"] if args.format == "all" else [args.format]
+    for fmt in formats:
+        for path in export(output, fmt, target=Path(args.to) if args.to else None, delimiter=args.delimiter):
+            print(path)
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace) -> int:
     from schemas.export import SCHEMA_DIR, write_all
 
@@ -318,6 +392,33 @@ def build_parser() -> argparse.ArgumentParser:
     _flow_options(serve)
     serve.set_defaults(run=_serve)
 
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="precision, recall and F1 against the hand-written gold files (tests/gold/)",
+        description="Extract each document (or read its JSON) and compare it with its gold file, by file stem. "
+        "Exit 1 when a --min-f1 threshold is not met, 2 on bad input.",
+    )
+    evaluate.add_argument("paths", nargs="*", metavar="PATH", help="documents or JSON (default: SOURCES with gold)")
+    evaluate.add_argument("--gold", default="tests/gold", help="folder of gold files (default tests/gold)")
+    evaluate.add_argument("--sources", default="sources", help="where to look when no PATH is given (default sources/)")
+    evaluate.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
+    evaluate.add_argument(
+        "--min-f1", action="append", default=[], metavar="ENTITY=F1", help="fail below, e.g. values=1.0"
+    )
+    evaluate.set_defaults(run=_evaluate)
+
+    export = commands.add_parser(
+        "export",
+        help="flat tables of every indicator value and yearly target in the catalog (CSV, JSON Lines, Parquet)",
+        description="Write values.<format> and targets.<format>: one row per indicator value and per yearly "
+        "target of every version in OUTPUT/catalog.json. CSV is UTF-8 with a BOM, comma-separated.",
+    )
+    export.add_argument("--format", choices=("csv", "jsonl", "parquet", "all"), default="csv")
+    export.add_argument("--output", default="output", help="the ingest output folder (default output/)")
+    export.add_argument("--to", help="folder for the files (default OUTPUT/exports)")
+    export.add_argument("--delimiter", default=",", help="CSV delimiter (';' for Excel in a Finnish locale)")
+    export.set_defaults(run=_export)
+
     schema = commands.add_parser("schema", help="write the JSON Schema files of the output contract")
     schema.add_argument("-o", "--output", help="folder (default: the schemas/ package)")
     schema.set_defaults(run=_schema)
@@ -333,6 +434,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("AGREEMENTS_DEBUG"):
+            raise
+        print(_internal_error(args.command, exc), file=sys.stderr)
+        return EXIT_RUN_FAILED
 
 
 if __name__ == "__main__":

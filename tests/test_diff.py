@@ -274,7 +274,7 @@ def test_re_extraction_shows_what_an_extractor_change_did(valtori_txt):
     old.warnings = ["table on page 7 continues on page 8"]
     diff = diff_agreements(old, valtori_txt)
     assert diff.re_extraction is not None
-    assert (diff.re_extraction.old_extractor.version, diff.re_extraction.new_extractor.version) == ("0.0.9", "0.1.0")
+    assert (diff.re_extraction.old_extractor.version, diff.re_extraction.new_extractor.version) == ("0.0.9", "0.2.0")
     assert diff.re_extraction.warnings_removed == ["table on page 7 continues on page 8"]
     assert diff.re_extraction.warnings_added == valtori_txt.warnings
     assert [(c.change, c.entity, c.title, c.detail.year, c.old, c.new) for c in diff.changes] == [
@@ -282,4 +282,4 @@ def test_re_extraction_shows_what_an_extractor_change_did(valtori_txt):
         ("added", "indicator", dropped.name, None, None, dropped.name),
         *[("added", "value", dropped.name, v.year, None, v.value) for v in dropped.values],
     ]
-    assert (diff.old.extractor.version, diff.new.extractor.version) == ("0.0.9", "0.1.0")
+    assert (diff.old.extractor.version, diff.new.extractor.version) == ("0.0.9", "0.2.0")

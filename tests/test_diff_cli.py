@@ -73,7 +73,7 @@ def test_documents_and_json_mix(sources):
 def test_json_against_its_own_source_is_a_re_extraction_without_changes(sources):
     result = run_cli("diff", sources / "valtori.txt.json", sources / "valtori.txt")
     assert result.returncode == 0, result.stderr
-    assert "re-extraction of the same source: agreements 0.1.0 → agreements 0.1.0" in result.stdout
+    assert "re-extraction of the same source: agreements 0.2.0 → agreements 0.2.0" in result.stdout
 
 
 def test_different_agreements_exit_2_unless_forced(sources, tmp_path):

@@ -160,7 +160,7 @@ def test_broken_documents_are_quarantined_and_the_rest_goes_on(work):
     broken = {d.source: d for d in cat.documents.values() if d.status == "quarantined"}
     assert sorted(broken) == ["rikki.pdf", "tyhja.txt"]
     record = QuarantineRecord.model_validate_json((output / broken["tyhja.txt"].quarantine_path).read_text())
-    assert (record.source, record.error, record.extractor) == ("tyhja.txt", "tyhja.txt: empty file", "agreements 0.1.0")
+    assert (record.source, record.error, record.extractor) == ("tyhja.txt", "tyhja.txt: empty file", "agreements 0.2.0")
     assert record.sha256 == broken["tyhja.txt"].sha256
     assert "tyhja.txt: empty file" in (output / "index.html").read_text(encoding="utf-8")
     # Known now: not tried again, unless asked.

@@ -178,7 +178,7 @@ def test_no_changes_and_re_extraction_are_said_plainly(browser, valtori_txt, tmp
         assert page.is_visible("#no-changes")
         assert page.inner_text("[data-count=total] b") == "0"
         banner = page.inner_text("#re-extraction")
-        assert "Re-extraction of the same source" in banner and "agreements 0.0.9 → agreements 0.1.0" in banner
+        assert "Re-extraction of the same source" in banner and "agreements 0.0.9 → agreements 0.2.0" in banner
         assert page.locator("[data-change]").count() == 0
     finally:
         page.close()
