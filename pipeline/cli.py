@@ -41,7 +41,12 @@ def _extract(args: argparse.Namespace) -> int:
     failed = 0
     for path in paths:
         try:
-            agreement = extract_file(path, root=Path(args.root) if args.root else None, max_pages=args.max_pages)
+            agreement = extract_file(
+                path,
+                root=Path(args.root) if args.root else None,
+                max_pages=args.max_pages,
+                max_seconds=args.timeout,
+            )
         except AgreementError as exc:
             print(f"agreements: error: {exc}", file=sys.stderr)
             failed += 1
@@ -105,8 +110,8 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     root = Path(args.root) if args.root else None
     try:
-        old = load_agreement(old_path, root=root, max_pages=args.max_pages)
-        new = load_agreement(new_path, root=root, max_pages=args.max_pages)
+        old = load_agreement(old_path, root=root, max_pages=args.max_pages, max_seconds=args.timeout)
+        new = load_agreement(new_path, root=root, max_pages=args.max_pages, max_seconds=args.timeout)
         diff = diff_agreements(old, new, force=args.force)
     except AgreementError as exc:
         print(f"agreements: error: {exc}", file=sys.stderr)
@@ -189,6 +194,7 @@ def _ingest(args: argparse.Namespace) -> int:
             output=str(output),
             retry_quarantined=args.retry_quarantined,
             max_pages=args.max_pages,
+            max_seconds=args.timeout,
         )
     except Exception as exc:
         if os.environ.get("AGREEMENTS_DEBUG"):
@@ -325,6 +331,14 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _limits(command: argparse.ArgumentParser) -> None:
+    """What one document may cost: pages and seconds (a hostile upload must not stall anything)."""
+    command.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
+    command.add_argument(
+        "--timeout", type=float, default=300, metavar="SECONDS", help="give up on a document after this (default 300)"
+    )
+
+
 def _flow_options(command: argparse.ArgumentParser) -> None:
     """The options ``ingest`` and ``serve`` share: where from, where to, how loud."""
     command.add_argument(
@@ -347,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH")
     extract.add_argument("-o", "--output", help="JSON file (one PATH) or folder (several PATHs); default stdout")
     extract.add_argument("--root", help="record source paths relative to this folder")
-    extract.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
+    _limits(extract)
     extract.add_argument("-v", "--verbose", action="store_true", help="a summary line per document on stderr")
     extract.set_defaults(run=_extract)
 
@@ -365,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--force", action="store_true", help="compare even when the two are different agreements")
     diff.add_argument("--root", help="record source paths relative to this folder")
-    diff.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
+    _limits(diff)
     diff.set_defaults(run=_diff)
 
     ingest = commands.add_parser(
@@ -377,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _flow_options(ingest)
     ingest.add_argument("--retry-quarantined", action="store_true", help="try quarantined documents again")
-    ingest.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
+    _limits(ingest)
     ingest.set_defaults(run=_ingest)
 
     serve = commands.add_parser(

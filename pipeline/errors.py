@@ -23,3 +23,7 @@ class NotAnAgreement(AgreementError):
 
 class DocumentTooLarge(AgreementError):
     """The document exceeds the configured page or size limit."""
+
+
+class DocumentTooSlow(AgreementError):
+    """Reading the document took longer than the configured time limit."""

@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw
 from pipeline.errors import (
     AgreementError,
     DocumentTooLarge,
+    DocumentTooSlow,
     EmptyDocument,
     EncryptedDocument,
     NotAnAgreement,
@@ -65,11 +66,34 @@ def random_bytes(size: int, seed: int = 20240101) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
+def many_pages_pdf(path: Path, pages: int) -> Path:
+    """A PDF of ``pages`` text pages: an agreement's title, then filler."""
+    title = ["Valtiovarainministeriön ja Testiviraston välinen tulossopimus vuosille 2024–2027"]
+    body = [[f"Sivu {n}. Tämä sivu on täytettä, jota julkaisija on lisännyt.", "Toinen rivi."] for n in range(pages)]
+    return _write(path, text_pdf([title, *body[1:]]))
+
+
+HOSTILE_MARKDOWN = "\n".join(
+    [
+        "> " * 400 + "syvä lainaus",
+        "  " * 200 + "- syvä lista",
+        "**lihava ilman loppua " * 50,
+        "*" * 5000,
+        "[" * 2000 + "linkki" + "(" * 2000,
+        "<div><table><tr><td>" * 300,
+        "#" * 12 + " liian syvä otsikko",
+        "| a | b |\n|---|\n" * 200,
+        "`" * 999,
+    ]
+)
+
+
 class Case(NamedTuple):
     make: Callable[[Path], Path]
     error: type[AgreementError]
     says: str  # regex the message must match once the path is taken out of it
     max_pages: int | None = None
+    max_seconds: float | None = None
 
 
 CASES: dict[str, Case] = {
@@ -104,6 +128,15 @@ CASES: dict[str, Case] = {
     "missing-path": Case(lambda d: d / "does-not-exist.pdf", UnreadableDocument, r""),
     "directory-path": Case(lambda d: d, UnreadableDocument, r"director"),
     "too-many-pages": Case(lambda d: VALTORI_PDF, DocumentTooLarge, r"page", max_pages=2),
+    "600-page-pdf": Case(
+        lambda d: many_pages_pdf(d / "pitka.pdf", 600), DocumentTooLarge, r"600 pages.*limit of 500", max_pages=500
+    ),
+    "slow-300-page-pdf": Case(
+        lambda d: many_pages_pdf(d / "hidas.pdf", 300), DocumentTooSlow, r"time limit", max_seconds=0.5
+    ),
+    "hostile-markdown": Case(
+        lambda d: _write(d / "sotku.md", HOSTILE_MARKDOWN.encode()), NotAnAgreement, r"", max_seconds=10
+    ),
 }
 
 
@@ -147,7 +180,7 @@ def test_extract_file_raises(name, tmp_path):
     case = CASES[name]
     path = case.make(tmp_path)
     with pytest.raises(case.error) as raised:
-        extract_file(path, max_pages=case.max_pages)
+        extract_file(path, max_pages=case.max_pages, max_seconds=case.max_seconds)
     assert_explains(str(raised.value), path, case.says)
 
 
@@ -161,6 +194,7 @@ def cli_results(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedP
     for name, case in CASES.items():
         paths[name] = case.make(tmp_path_factory.mktemp("case"))
         extra = ["--max-pages", str(case.max_pages)] if case.max_pages is not None else []
+        extra += ["--timeout", str(case.max_seconds)] if case.max_seconds is not None else []
         commands[name] = ["extract", paths[name], *extra]
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = pool.map(lambda args: run_cli(*args), commands.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from pipeline.readers import read_document
@@ -27,14 +28,16 @@ def display_path(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
-def load_agreement(path: Path, *, root: Path | None = None, max_pages: int | None = None):
+def load_agreement(
+    path: Path, *, root: Path | None = None, max_pages: int | None = None, max_seconds: float | None = None
+):
     """An agreement from a source document (extracted now) or from its extracted JSON (validated).
 
     A ``.json`` file must be an ``Agreement`` of the same major schema version; anything else is
     read as a document. Raises ``AgreementError`` with a one-line reason for bad input.
     """
     if path.suffix.lower() != ".json":
-        return extract_file(path, root=root, max_pages=max_pages)
+        return extract_file(path, root=root, max_pages=max_pages, max_seconds=max_seconds)
     from pydantic import ValidationError
 
     from pipeline.errors import UnreadableDocument
@@ -59,12 +62,19 @@ def load_agreement(path: Path, *, root: Path | None = None, max_pages: int | Non
     return agreement
 
 
-def extract_file(path: Path, *, root: Path | None = None, max_pages: int | None = None):
-    """Read, segment and extract one document; raises ``AgreementError`` on bad input."""
+def extract_file(
+    path: Path, *, root: Path | None = None, max_pages: int | None = None, max_seconds: float | None = None
+):
+    """Read, segment and extract one document; raises ``AgreementError`` on bad input.
+
+    ``max_pages`` and ``max_seconds`` bound the work one document may cost (``DocumentTooLarge``,
+    ``DocumentTooSlow``), so a hostile upload cannot stall a run.
+    """
     from pipeline.extract.agreement import build_agreement
     from pipeline.segment.outline import segment
     from schemas.agreement import Source
 
-    layout = read_document(path, max_pages=max_pages)
+    deadline = time.monotonic() + max_seconds if max_seconds else None
+    layout = read_document(path, max_pages=max_pages, deadline=deadline)
     source = Source(path=display_path(path, root), sha256=sha256_of(path), format=layout.format, pages=layout.pages)
     return build_agreement(segment(layout), source)

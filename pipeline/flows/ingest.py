@@ -56,9 +56,9 @@ def download_task(link: Link, source: HttpSource, settings: HttpSettings, folder
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract {candidate.source}")
-def extract_task(candidate: Candidate, max_pages: int):
+def extract_task(candidate: Candidate, max_pages: int, max_seconds: float):
     """No retries: a corrupt PDF stays corrupt."""
-    return extract_candidate(candidate, max_pages=max_pages)
+    return extract_candidate(candidate, max_pages=max_pages, max_seconds=max_seconds)
 
 
 def _retrying(fn, settings: HttpSettings):
@@ -107,7 +107,11 @@ def _artifact_key(*parts: str) -> str:
 
 @flow(name="ingest", log_prints=False)
 def ingest(
-    sources: str = "sources", output: str = "output", retry_quarantined: bool = False, max_pages: int = 500
+    sources: str = "sources",
+    output: str = "output",
+    retry_quarantined: bool = False,
+    max_pages: int = 500,
+    max_seconds: float = 300,
 ) -> dict:
     """Ingest what is new in ``sources`` into ``output``; returns what the run did."""
     from pipeline.diff.markdown import render_markdown
@@ -134,7 +138,7 @@ def ingest(
                 report["known"].append(candidate.source)
                 continue
             seen.add(candidate.sha256)
-            _ingest_one(candidate, store, report, max_pages=max_pages)
+            _ingest_one(candidate, store, report, max_pages=max_pages, max_seconds=max_seconds)
         for diff in store.repair():
             report["diffs"].append(_announce(diff, render_markdown))
         write_index(store)
@@ -143,12 +147,12 @@ def ingest(
     return report
 
 
-def _ingest_one(candidate: Candidate, store: Store, report: dict, *, max_pages: int) -> None:
+def _ingest_one(candidate: Candidate, store: Store, report: dict, *, max_pages: int, max_seconds: float) -> None:
     """Extract one new document and store it; a failure quarantines it and the run goes on."""
     from pipeline.diff.markdown import render_markdown
 
     try:
-        agreement = extract_task(candidate, max_pages)
+        agreement = extract_task(candidate, max_pages, max_seconds)
     except Exception as exc:  # a bad document, or an extractor bug it triggers
         error = str(exc) if isinstance(exc, AgreementError) else f"internal error ({type(exc).__name__}: {exc})"
         error = error.replace(str(candidate.path), candidate.source)

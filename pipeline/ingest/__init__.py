@@ -63,11 +63,11 @@ def folder_candidates(config: SourcesConfig) -> list[Candidate]:
     return candidates
 
 
-def extract_candidate(candidate: Candidate, *, max_pages: int = 500):
+def extract_candidate(candidate: Candidate, *, max_pages: int = 500, max_seconds: float | None = 300):
     """The Agreement of a candidate, with ``source.path`` as the catalog records it."""
     from pipeline.extract import extract_file
 
-    agreement = extract_file(candidate.path, max_pages=max_pages)
+    agreement = extract_file(candidate.path, max_pages=max_pages, max_seconds=max_seconds)
     agreement.source.path = candidate.source
     return agreement
 

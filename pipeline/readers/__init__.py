@@ -42,8 +42,12 @@ def decode_text(data: bytes, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_document(path: Path, *, max_pages: int | None = None) -> Layout:
-    """Read any supported file into a ``Layout``; raises ``AgreementError`` subclasses."""
+def read_document(path: Path, *, max_pages: int | None = None, deadline: float | None = None) -> Layout:
+    """Read any supported file into a ``Layout``; raises ``AgreementError`` subclasses.
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds PDF reading, the only part whose time grows
+    with what a publisher puts on a page; text and Markdown are read in one linear pass.
+    """
     try:
         with path.open("rb") as handle:
             head = handle.read(1024)
@@ -59,7 +63,7 @@ def read_document(path: Path, *, max_pages: int | None = None) -> Layout:
     if fmt == "pdf":
         from pipeline.readers.pdf import read_pdf
 
-        return read_pdf(path, max_pages=max_pages)
+        return read_pdf(path, max_pages=max_pages, deadline=deadline)
     text = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise EmptyDocument(f"{path}: no text")

@@ -10,13 +10,14 @@ one row again), and heading styles are ranked into levels.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
-from pipeline.errors import DocumentTooLarge, EmptyDocument, EncryptedDocument, UnreadableDocument
+from pipeline.errors import DocumentTooLarge, DocumentTooSlow, EmptyDocument, EncryptedDocument, UnreadableDocument
 from pipeline.layout import Block, Cell, Layout, Provenance
 
 PAGE_NUMBER = regex.compile(r"^(?:sivu\s+)?\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|/\s*\d{1,4})?$", regex.I)
@@ -307,8 +308,10 @@ def _append_table(prev: Block, cont: Block) -> None:
     prev.pages.append(cont.pages[0])
 
 
-def read_pdf(path: Path, *, max_pages: int | None = None) -> Layout:
-    """Read a PDF; raises ``EncryptedDocument``, ``UnreadableDocument``, ``EmptyDocument``."""
+def read_pdf(path: Path, *, max_pages: int | None = None, deadline: float | None = None) -> Layout:
+    """Read a PDF; raises ``EncryptedDocument``, ``UnreadableDocument``, ``EmptyDocument``,
+    ``DocumentTooLarge`` (more pages than ``max_pages``) and ``DocumentTooSlow`` (still reading
+    at ``deadline``, a ``time.monotonic()`` value; checked between pages)."""
     pdf = _open(path)
     try:
         pages = pdf.pages
@@ -317,6 +320,8 @@ def read_pdf(path: Path, *, max_pages: int | None = None) -> Layout:
         lines: list[TextLine] = []
         tables: list[Block] = []
         for number, page in enumerate(pages, start=1):
+            if deadline is not None and time.monotonic() > deadline:
+                raise DocumentTooSlow(f"{path}: still reading page {number} of {len(pages)} at the time limit")
             try:
                 page_lines, page_tables = _read_page(page, number)
             except Exception as exc:
