@@ -10,6 +10,7 @@ APT_PACKAGES := libvoikko1 voikko-fi chromium
 
 run: setup
 	$(VENV)/bin/agreements ingest --sources sources/sources.toml --output output/
+	$(VENV)/bin/agreements export --format all --output output/
 
 test: setup
 	$(VENV)/bin/pytest
