@@ -253,16 +253,19 @@ def test_lock_waits_for_the_other_holder(tmp_path):
     from pipeline.store.files import LockTimeout, locked
 
     lock = tmp_path / ".ingest.lock"
-    hold = f"import fcntl, time; f = open({str(lock)!r}, 'a'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(2)"
-    holder = subprocess.Popen([sys.executable, "-c", hold])
-    time.sleep(0.5)
+    hold = (
+        f"import fcntl, time; f = open({str(lock)!r}, 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+        "print('locked', flush=True); time.sleep(1.5)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "locked\n"  # the other process holds it now
     with pytest.raises(LockTimeout), locked(lock, timeout=0.3):
         pass
     start = time.monotonic()
     with locked(lock, timeout=10):
         waited = time.monotonic() - start
     holder.wait()
-    assert waited > 0.5
+    assert waited > 0.3  # it waited for the holder to let go
 
 
 def test_serve_refuses_a_bad_schedule():
