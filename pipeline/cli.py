@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pipeline
-from pipeline.store.files import write_atomic
+from pipeline.store.files import relative_to, write_atomic
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1  # ingest/serve could not run (lock timeout, Prefect failure)
@@ -94,7 +94,7 @@ def source_href(agreement, given: Path, out_dir: Path) -> str | None:
         candidates = [given]
     for candidate in candidates:
         if candidate.is_file():
-            return quote(Path(os.path.relpath(candidate.resolve(), out_dir.resolve())).as_posix())
+            return quote(relative_to(candidate, out_dir))
     return None
 
 

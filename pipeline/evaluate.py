@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import AgreementError
-from schemas.agreement import Agreement
+from schemas.agreement import Agreement, AgreementInfo
 
 ENTITIES = ("values", "targets", "goals", "metadata")
 KINDS = {"actual", "estimate", "target", "preliminary_target", "budget", "frame", "other"}
@@ -220,38 +220,29 @@ def _targets(agreement: Agreement, gold: Gold, misses: list, false_hits: list) -
     return _score(total_gold, total_extracted, correct)
 
 
-def _metadata_items(title, agency, ministries, period, signed_on, references, signatories) -> Counter:
-    items = [f"title: {norm(title)}", f"agency: {norm(agency)}", f"period: {period}", f"signed_on: {signed_on}"]
-    items += [f"ministry: {norm(m)}" for m in ministries]
-    items += [f"reference: {norm(r)}" for r in references]
-    items += [f"signatory: {norm(s[0])}, {norm(s[1])}, {norm(s[2])}" for s in signatories]
+def _metadata_items(meta: GoldMetadata | AgreementInfo, period: tuple | None, signed_on: str | None) -> Counter:
+    """The metadata as items; ``meta`` is the gold's or the extraction's (the same field names)."""
+    items = [
+        f"title: {norm(meta.title)}",
+        f"agency: {norm(meta.agency)}",
+        f"period: {period}",
+        f"signed_on: {signed_on}",
+    ]
+    items += [f"ministry: {norm(m)}" for m in meta.ministries]
+    items += [f"reference: {norm(r)}" for r in meta.reference_numbers]
+    items += [f"signatory: {norm(s.name)}, {norm(s.title)}, {norm(s.organization)}" for s in meta.signatories]
     return Counter(items)
 
 
 def _metadata(agreement: Agreement) -> Counter:
     info = agreement.agreement
-    return _metadata_items(
-        info.title,
-        info.agency,
-        info.ministries,
-        (info.period.start, info.period.end) if info.period else None,
-        info.signed_on.isoformat() if info.signed_on else None,
-        info.reference_numbers,
-        [(s.name, s.title, s.organization) for s in info.signatories],
-    )
+    period = (info.period.start, info.period.end) if info.period else None
+    return _metadata_items(info, period, info.signed_on.isoformat() if info.signed_on else None)
 
 
 def _gold_metadata(gold: Gold) -> Counter:
     meta = gold.metadata
-    return _metadata_items(
-        meta.title,
-        meta.agency,
-        meta.ministries,
-        tuple(meta.period) if meta.period else None,
-        meta.signed_on,
-        meta.reference_numbers,
-        [(s.name, s.title, s.organization) for s in meta.signatories],
-    )
+    return _metadata_items(meta, tuple(meta.period) if meta.period else None, meta.signed_on)
 
 
 def gold_for(path: Path, gold_dir: Path) -> Path | None:

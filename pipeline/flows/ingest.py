@@ -24,10 +24,11 @@ from prefect.exceptions import MissingContextError
 
 import pipeline
 from pipeline.errors import AgreementError
-from pipeline.ingest import Candidate, extract_candidate, folder_candidates, relative_to
+from pipeline.ingest import Candidate, extract_candidate, folder_candidates
 from pipeline.ingest.config import HttpSettings, HttpSource, load_sources
 from pipeline.ingest.fetch import Download, FetchError, Link, download, fetch_index, select
 from pipeline.store.catalog import Store
+from pipeline.store.files import relative_to
 from pipeline.store.index import write_index
 
 progress = logging.getLogger("agreements.ingest")  # the CLI prints these lines

@@ -7,7 +7,6 @@ store (``pipeline/store``: version or copy, diffs against the neighbours) → in
 from __future__ import annotations
 
 import fnmatch
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,8 +69,3 @@ def extract_candidate(candidate: Candidate, *, max_pages: int = 500, max_seconds
     agreement = extract_file(candidate.path, max_pages=max_pages, max_seconds=max_seconds)
     agreement.source.path = candidate.source
     return agreement
-
-
-def relative_to(path: Path, root: Path) -> str:
-    """``path`` as seen from ``root`` (for links from the output folder to sources)."""
-    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()

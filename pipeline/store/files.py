@@ -30,6 +30,11 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def relative_to(path: Path, root: Path) -> str:
+    """``path`` as a relative POSIX path seen from the folder ``root`` (for links between files)."""
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
 class LockTimeout(Exception):
     """Another process held the lock for longer than we were willing to wait."""
 
