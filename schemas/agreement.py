@@ -12,10 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
-ValueKind = Literal["actual", "estimate", "target", "preliminary_target", "budget", "frame", "other"]
+ValueKind = Literal[
+    "actual", "estimate", "target", "preliminary_target", "budget", "budget_proposal", "frame", "other"
+]
 SourceFormat = Literal["pdf", "text", "markdown"]
+DocumentKind = Literal["tulossopimus", "talousarvioesitys"]
+Comparator = Literal[">", ">=", "<", "<=", "~"]
 
 
 class _Model(BaseModel):
@@ -37,6 +41,30 @@ class Source(_Model):
     sha256: str
     format: SourceFormat
     pages: int | None = None
+
+
+class DocumentInfo(_Model):
+    """What kind of document this is: an agreement, or an agency section of the budget proposal."""
+
+    kind: DocumentKind = Field(
+        "tulossopimus",
+        description="tulossopimus (a performance agreement) or talousarvioesitys (an agency section of the "
+        "state budget proposal, whose tables are the agency's performance targets for the year)",
+    )
+    budget_item: str | None = Field(None, description="the budget item of a talousarvioesitys, e.g. `28.10.01`")
+    year: int | None = Field(None, description="the budget year of a talousarvioesitys")
+
+
+class Coverage(_Model):
+    """How much of what looks like table data became values: a low share means the reader missed a layout."""
+
+    cells_seen: int = Field(0, description="numeric cells in regions that look like tables")
+    cells_extracted: int = Field(0, description="how many of them became indicator values")
+    regions_without_values: int = Field(0, description="table-like regions that gave no indicator value")
+
+    @property
+    def share(self) -> float:
+        return self.cells_extracted / self.cells_seen if self.cells_seen else 1.0
 
 
 class Period(_Model):
@@ -115,6 +143,11 @@ class IndicatorValue(_Model):
     label: str
     value: float | None
     text: str
+    comparator: Comparator | None = Field(
+        None, description="a comparison target keeps its number in `value`: `>88` → `>`, `vähintään 90` → `>=`, "
+        "`alle 18` → `<`, `n. 100` → `~`"
+    )
+    value_max: float | None = Field(None, description="the upper bound of a range (`90–95` → value 90, value_max 95)")
     provenance: Provenance
 
 
@@ -143,9 +176,11 @@ class Agreement(_Model):
     schema_version: str = SCHEMA_VERSION
     extractor: Extractor
     source: Source
+    document: DocumentInfo = Field(default_factory=DocumentInfo)
     agreement: AgreementInfo
     sections: list[Section]
     tables: list[Table]
     goals: list[Goal]
     indicators: list[Indicator]
+    coverage: Coverage = Field(default_factory=Coverage)
     warnings: list[str]

@@ -7,7 +7,7 @@ import pytest
 from pipeline.nlp import vocab
 from pipeline.nlp.entities import entities, quantities
 from pipeline.nlp.lexicon import Lexicon, voikko
-from pipeline.nlp.numbers import format_fi_number, parse_fi_number
+from pipeline.nlp.numbers import format_fi_number, parse_cell, parse_fi_number
 from pipeline.textnorm import join_lines, strip_footnote_marks
 
 
@@ -128,10 +128,19 @@ def test_quantities_in_target_texts():
         ("Tavoite 2024", "target"),
         ("Alustava tavoite 2025", "preliminary_target"),
         ("2024 TA", "budget"),
-        ("2025 TAE", "budget"),
+        ("2025 TAE", "budget_proposal"),
         ("2025 LTA", "budget"),
         ("2025 Kehys", "frame"),
         ("Ennuste 2024", "estimate"),
+        # the budget proposal's headers, cells one word per line joined
+        ("2024 toteutuma", "actual"),
+        ("2023 tilinpäätös", "actual"),
+        ("2025 varsinainen talousarvio", "budget"),
+        ("2025 talousarvio", "budget"),
+        ("2026 esitys", "budget_proposal"),
+        ("2026 arvio1)", "estimate"),
+        ("v. 2024", None),
+        ("2024*", None),
     ],
 )
 def test_column_kinds(header, kind):
@@ -156,10 +165,47 @@ def test_column_kinds(header, kind):
         ("Hankkeet, kpl", "kpl", 1),
         ("Käsittelyaika, päivää", "d", 1),
         ("Yhdenvertaisuus (VMBaro 5.5.)", None, 1),
+        ("Toiminnan menot ja tulot (1 000 euroa)", "EUR", 1000),
+        ("Kustannukset (milj. euroa)", "EUR", 1_000_000),
+        ("Sairauspoissaolot, pv/htv", "pv/htv", 1),
+        ("Sairauspoissaolot (kalenteripv/htv), enintään", "pv/htv", 1),
+        ("Tarkastusten laatu (1—5)", "scale 1-5", 1),
+        ("Luottamus, keskiarvo asteikolla 1–4", "scale 1-4", 1),
+        ("Valvonta (milj. h)", "h", 1_000_000),
+        ("Tarkastettuja matkustajia (milj. hlöä)", "henkilöä", 1_000_000),
+        ("Taloudellisuus (ind)", "index", 1),
+        ("Asiointiaika, min.", "min", 1),
+        ("Koulutuksen käyttämä työaika (tunnit/1 640 htv)", "h", 1),
     ],
 )
 def test_units(name, unit, scale):
     assert vocab.unit_of(name) == (unit, scale)
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "comparator", "value_max"),
+    [
+        ("93,5", 93.5, None, None),
+        ("-272 090", -272090, None, None),
+        (">88", 88, ">", None),
+        ("<8,5", 8.5, "<", None),
+        ("≥ 90", 90, ">=", None),
+        ("vähintään 90 %", 90, ">=", None),
+        ("enintään 5", 5, "<=", None),
+        ("yli 50,0", 50, ">", None),
+        ("alle 8\u00a0000", 8000, "<", None),
+        ("n. 100", 100, "~", None),
+        ("90–95", 90, None, 95),
+        ("1,5 - 2,0 %", 1.5, None, 2.0),
+        ("-", None, None, None),
+        ("tbd", None, None, None),
+        ("Viite: Taulukko 7", None, None, None),
+        ("yliopisto", None, None, None),
+    ],
+)
+def test_cell_values(cell, value, comparator, value_max):
+    parsed = parse_cell(cell)
+    assert (parsed.value, parsed.comparator, parsed.value_max) == (value, comparator, value_max)
 
 
 def test_fixed_phrases():

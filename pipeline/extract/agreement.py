@@ -92,12 +92,19 @@ def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
             scale=r.scale,
             table_id=r.table.id,
             parent_id=id_of[id(r.parent)] if r.parent is not None else None,
-            group=r.table.group,
+            group=r.group,
             footnotes=r.footnotes,
             budget_target=r.budget_target,
             values=[
                 s.IndicatorValue(
-                    year=v.year, kind=v.kind, label=v.label, value=v.value, text=v.text, provenance=_prov(v.prov)
+                    year=v.year,
+                    kind=v.kind,
+                    label=v.label,
+                    value=v.value,
+                    text=v.text,
+                    comparator=v.comparator,
+                    value_max=v.value_max,
+                    provenance=_prov(v.prov),
                 )
                 for v in r.values
             ],

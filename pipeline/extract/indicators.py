@@ -15,7 +15,7 @@ import regex
 
 from pipeline.layout import Provenance
 from pipeline.nlp import vocab
-from pipeline.nlp.numbers import parse_fi_number
+from pipeline.nlp.numbers import parse_cell
 from pipeline.segment.outline import Outline, TableInfo
 from pipeline.textnorm import strip_footnote_marks
 
@@ -39,6 +39,8 @@ class RawValue:
     value: float | None
     text: str
     prov: Provenance
+    comparator: str | None = None
+    value_max: float | None = None
 
 
 @dataclass
@@ -53,6 +55,7 @@ class RawIndicator:
     prov: Provenance
     parent: RawIndicator | None = None
     footnotes: list[str] = field(default_factory=list)
+    group: str | None = None
 
 
 def year_columns(header: list[str]) -> list[Column]:
@@ -92,10 +95,19 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
     table_unit, table_scale = vocab.unit_of(" ".join([header[name_column], table.caption or ""]))
     found: list[RawIndicator] = []
     last_top: RawIndicator | None = None
+    group = table.group
     for row in rows[1:]:
         name_cell = row[name_column]
         raw_name = name_cell.text.strip()
         cells = [row[c.index] for c in columns]
+        if (
+            raw_name
+            and not any(c.text.strip() for c in cells)
+            and all(not cell.text.strip() for i, cell in enumerate(row) if i != name_column)
+        ):
+            # a sub-heading inside the table ("Palvelukyky ja laatu"): it groups the rows below
+            group = strip_footnote_marks(raw_name)[0]
+            continue
         if not raw_name:
             if any(c.text.strip() for c in cells):
                 warnings.append(
@@ -115,8 +127,19 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
             if not text:
                 continue
             clean, _ = strip_footnote_marks(text)
-            value = None if clean in EMPTY_MARKS else parse_fi_number(clean)
-            values.append(RawValue(column.year, column.kind, column.label, value, text, cell.prov))
+            parsed = parse_cell(clean)
+            values.append(
+                RawValue(
+                    column.year,
+                    column.kind,
+                    column.label,
+                    parsed.value,
+                    text,
+                    cell.prov,
+                    parsed.comparator,
+                    parsed.value_max,
+                )
+            )
         flag = row[flag_column].text.strip() if flag_column is not None else ""
         indicator = RawIndicator(
             name=name,
@@ -128,6 +151,7 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
             values=values,
             prov=name_cell.prov,
             parent=last_top if sub else None,
+            group=group,
         )
         indicator.footnotes = [table.footnotes[m] for m in marks if m in table.footnotes]
         missing = [m for m in marks if m not in table.footnotes]

@@ -9,16 +9,17 @@ from __future__ import annotations
 import regex
 
 # Column header word → value kind. Order matters: the first match wins ("Alustava tavoite"
-# before "Tavoite", "TAE" before "TA").
+# before "Tavoite", "TAE" before "TA", "varsinainen talousarvio" before "arvio": a word matched
+# at its start only, so "arvio" inside "talousarvio" is no estimate).
 COLUMN_KINDS: list[tuple[str, str]] = [
-    (r"alustava\s+tavoite|alust\.\s*tavoite", "preliminary_target"),
-    (r"tavoite(?:taso)?", "target"),
-    (r"toteuma|toteutunut|tilinpäätös|\btp\b", "actual"),
-    (r"arvio|ennuste", "estimate"),
-    (r"\btae\b|talousarvioesitys", "budget"),
-    (r"\blta\b|lisätalousarvio", "budget"),
-    (r"\bta\b|talousarvio", "budget"),
-    (r"kehys", "frame"),
+    (r"\balustava\s+tavoite|\balust\.\s*tavoite", "preliminary_target"),
+    (r"\btavoite(?:taso)?\b", "target"),
+    (r"\btoteutuma|\btoteuma|\btoteutunut|\btilinpäätös|\btp\b", "actual"),
+    (r"\btae\b|\btalousarvioesity|\besitys\b|\bhe\b", "budget_proposal"),
+    (r"\blta\b|\blisätalousarvio", "budget"),
+    (r"\bta\b|\bvarsinainen\s+talousarvio|\btalousarvio\b", "budget"),
+    (r"\barvio|\bennuste", "estimate"),
+    (r"\bkehys", "frame"),
 ]
 
 # The header of the column that flags a budget target (TAE) for each indicator.
@@ -27,26 +28,31 @@ BUDGET_FLAG_HEADER = regex.compile(r"^talous\s*-?\s*arvio\s*-?\s*tavo?\s*-?\s*it
 # Name-column headers of indicator tables.
 NAME_HEADERS = regex.compile(r"^(mittari|indikaattori|tunnusluku|mittarit)$", regex.I)
 
-# Units: (pattern in an indicator name or header, normalised unit, scale). First match wins.
-UNITS: list[tuple[str, str, float]] = [
-    (r"milj\.?\s*(?:euroa|€)|m€|meur", "EUR", 1_000_000),
-    (r"(?:1\s?000|t)\s*(?:euroa|€)|1000\s*eur\b|t€", "EUR", 1000),
-    (r"\beuroa\b|€|\beur\b", "EUR", 1),
-    (r"%", "%", 1),
-    (r"asteikko\s*1\s*-\s*5|\(1\s*-\s*5\)", "scale 1-5", 1),
-    (r"asteikko\s*1\s*-\s*4|\(1\s*-\s*4\)", "scale 1-4", 1),
-    (r"asteikko\s*1\s*-\s*10|\(1\s*-\s*10\)", "scale 1-10", 1),
-    (r"kpl\s*/\s*kk", "kpl/kk", 1),
-    (r"työpäivää\s*/\s*htv", "työpäivää/htv", 1),
-    (r"\btuntia\b|\btunteina\b|\(h\)", "h", 1),
-    (r"\bhtv\b|henkilötyövuo", "htv", 1),
-    (r"\(\d{4}\s*=\s*100\)|indeksi", "index", 1),
-    (r"\bkpl\b", "kpl", 1),
-    (r"\bpäivää\b|\bvrk\b", "d", 1),
+# Units: (pattern in an indicator name or header, normalised unit). First match wins.
+UNITS: list[tuple[str, str]] = [
+    (r"milj\.?\s*(?:euroa|€)|m€|meur|(?:1\s?000|t)\s*(?:euroa|€)|1000\s*eur\b|t€|\beuroa\b|€|\beur\b", "EUR"),
+    (r"%", "%"),
+    (r"asteik\w*\s*1\s*[-–—]\s*5\b|\(1\s*[-–—]\s*5\)", "scale 1-5"),
+    (r"asteik\w*\s*1\s*[-–—]\s*4\b|\(1\s*[-–—]\s*4\)", "scale 1-4"),
+    (r"asteik\w*\s*1\s*[-–—]\s*10\b|\(1\s*[-–—]\s*10\)", "scale 1-10"),
+    (r"kpl\s*/\s*kk", "kpl/kk"),
+    (r"työpäivää\s*/\s*htv", "työpäivää/htv"),
+    (r"\b(?:kalenteri)?pv\s*/\s*htv", "pv/htv"),
+    (r"\btuntia\b|\btunteina\b|\(h\)|\bmilj\.\s*h\b|\(tunnit", "h"),
+    (r"\bhtv\b|henkilötyövuo", "htv"),
+    (r"\(\d{4}\s*=\s*100\)|indeksi|\(ind\)", "index"),
+    (r"\bkpl\b|\blkm\b", "kpl"),
+    (r"\bhlö", "henkilöä"),
+    (r"\bpäivää\b|\bvrk\b", "d"),
+    (r"\bmin\.|\bminuuttia\b", "min"),
+    (r"\bkk\b", "kk"),
 ]
 
-# Scale stated in a table header or caption without a unit word of its own.
-SCALE_IN_HEADER = regex.compile(r"\((?:1\s?000|tuhatta)\s*(?:euroa|€)\)|1000\s*euroa", regex.I)
+# Multipliers stated with a unit (`1 000 euroa`, `milj. euroa`, `(milj. h)`, `t€`).
+SCALES: list[tuple[str, float]] = [
+    (r"\bmilj\.?\s*(?=\p{L}|€)|\bmiljoonaa\b|m€|\bmeur\b", 1_000_000),
+    (r"(?<![\d,])1\s?000\s*(?=euroa|€|eur\b|\p{L})|\btuhatta\b|\bt€|\btuhatta\s+euroa", 1000),
+]
 
 # Headings and paragraphs with a fixed meaning.
 TOC_TITLES = regex.compile(r"^(sisällys|sisällysluettelo|sisältö)$", regex.I)
@@ -82,8 +88,9 @@ def column_kind(header: str) -> str | None:
 
 
 def unit_of(name: str) -> tuple[str | None, float]:
-    """Normalised unit and scale named in an indicator name or header, else (None, 1)."""
-    for pattern, unit, scale in UNITS:
-        if regex.search(pattern, name, regex.I):
-            return unit, scale
-    return None, 1
+    """Normalised unit and scale named in an indicator name, header or caption, else (None, 1)."""
+    unit = next((u for pattern, u in UNITS if regex.search(pattern, name, regex.I)), None)
+    if unit is None:
+        return None, 1
+    scale = next((f for pattern, f in SCALES if regex.search(pattern, name, regex.I)), 1)
+    return unit, scale
