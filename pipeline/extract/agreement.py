@@ -10,6 +10,7 @@ import hashlib
 
 import pipeline
 from pipeline.errors import NotAnAgreement
+from pipeline.extract import coverage
 from pipeline.extract.goals import RawGoal, extract_goals
 from pipeline.extract.indicators import extract_indicators
 from pipeline.extract.metadata import extract_metadata
@@ -141,6 +142,9 @@ def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
         )
         for t in outline.tables
     ]
+    goals = _goals(raw_goals)
+    measured, coverage_warnings = coverage.measure(outline, goals, indicators)
+    warnings += coverage_warnings + ([] if goals or indicators else [coverage.NO_CONTENT])
     return s.Agreement(
         extractor=s.Extractor(name="agreements", version=pipeline.__version__),
         source=source,
@@ -156,7 +160,8 @@ def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
         ),
         sections=sections,
         tables=tables,
-        goals=_goals(raw_goals),
+        goals=goals,
         indicators=indicators,
+        coverage=measured,
         warnings=list(dict.fromkeys(warnings)),
     )
