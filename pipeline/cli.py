@@ -63,6 +63,8 @@ def _extract(args: argparse.Namespace) -> int:
         else:
             target = out / f"{path.stem}-{path.suffix.lstrip('.') or 'txt'}.json" if several else out
             write_atomic(target, text)
+        for warning in _loud_warnings(agreement):
+            print(f"agreements: warning: {path}: {warning}", file=sys.stderr)
         if args.verbose:
             print(
                 f"{path}: {len(agreement.goals)} goals, {len(agreement.indicators)} indicators, "
@@ -70,6 +72,15 @@ def _extract(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _loud_warnings(agreement) -> list[str]:
+    """What ``extract`` says on stderr even without ``-v``: an empty extraction, or low coverage."""
+    from pipeline.extract.coverage import NO_CONTENT, describe, is_low
+
+    if NO_CONTENT in agreement.warnings:
+        return [NO_CONTENT]
+    return [f"low coverage: {describe(agreement.coverage)}"] if is_low(agreement.coverage) else []
 
 
 def _internal_error(subject: object, exc: Exception) -> str:
@@ -202,9 +213,10 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"agreements: error: ingest failed ({type(exc).__name__}: {exc})", file=sys.stderr)
         return EXIT_RUN_FAILED
     failed = len(report["quarantined"]) + len(report["fetch_failed"])
+    low = f", {len(report['low_coverage'])} with low coverage" if report["low_coverage"] else ""
     print(
         f"agreements: {len(report['versions'])} new versions, {len(report['copies'])} same as a known version, "
-        f"{len(report['known'])} already known, {len(report['diffs'])} diffs, {failed} failed; "
+        f"{len(report['known'])} already known, {len(report['diffs'])} diffs, {failed} failed{low}; "
         f"see {output / 'index.html'}",
         file=sys.stderr,
     )
@@ -252,7 +264,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.errors import AgreementError
-    from pipeline.evaluate import ENTITIES, evaluate, gold_for, load_gold, render_table
+    from pipeline.evaluate import ENTITIES, evaluate, gold_for, load_gold, render_coverage, render_table
     from pipeline.extract import load_agreement
 
     gold_dir = Path(args.gold)
@@ -295,6 +307,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                     sys.stdout.write(f"\n{ev.source} ({ev.format}), {heading}:\n")
                     for f in findings:
                         sys.stdout.write(f"  {f.entity}: {f.item}{f' ({f.note})' if f.note else ''}\n")
+        sys.stdout.write(render_coverage(evaluations))
     below = [
         f"{ev.source} {entity} F1 {ev.scores[entity].f1:.3f} < {limit}"
         for ev in evaluations

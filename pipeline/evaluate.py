@@ -22,7 +22,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import AgreementError
-from schemas.agreement import Agreement, AgreementInfo
+from pipeline.extract.coverage import LOW_SHARE, describe, is_low
+from schemas.agreement import Agreement, AgreementInfo, Coverage
 
 ENTITIES = ("values", "targets", "goals", "metadata")
 KINDS = {"actual", "estimate", "target", "preliminary_target", "budget", "frame", "other"}
@@ -98,6 +99,8 @@ class Evaluation(_Model):
     scores: dict[str, Score]
     misses: list[Finding] = Field(description="in the gold, not (rightly) extracted")
     false_hits: list[Finding] = Field(description="extracted, not in the gold")
+    coverage: Coverage = Field(description="the extraction's own coverage: it needs no gold")
+    low_coverage: bool = Field(description="a table-like region gave no values, or the share read is below LOW_SHARE")
 
 
 def load_gold(path: Path) -> Gold:
@@ -173,6 +176,8 @@ def evaluate(agreement: Agreement, gold: Gold) -> Evaluation:
         scores=scores,
         misses=misses,
         false_hits=false_hits,
+        coverage=agreement.coverage,
+        low_coverage=is_low(agreement.coverage),
     )
 
 
@@ -264,4 +269,17 @@ def render_table(evaluations: list[Evaluation]) -> str:
                 f"| {ev.document} | {ev.format} | {entity} | {s.gold} | {s.extracted} | {s.correct} | "
                 f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} |"
             )
+    return "\n".join(lines) + "\n"
+
+
+def render_coverage(evaluations: list[Evaluation]) -> str:
+    """The documents with low coverage, one line each; empty when there are none.
+
+    Coverage needs no gold: it says where a layout was not read even in a document nobody has scored.
+    """
+    low = [ev for ev in evaluations if ev.low_coverage]
+    if not low:
+        return ""
+    lines = [f"\nLow coverage (a table-like region without values, or under {LOW_SHARE:.0%} of the numbers read):"]
+    lines += [f"  {ev.source} ({ev.format}): {describe(ev.coverage)}" for ev in low]
     return "\n".join(lines) + "\n"

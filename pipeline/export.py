@@ -1,7 +1,7 @@
 """Flat tables for analysts: one row per indicator value and one per yearly target, across every
 version in the catalog, as CSV, JSON Lines or Parquet.
 
-Rows carry the version they come from (series, agency, date, source hash), so a spreadsheet can
+Rows carry the version they come from (series, document kind, agency, date, source hash), so a spreadsheet can
 filter to the newest version (``latest``) or follow a value across versions. Text stays as the
 document wrote it; ``value`` is the parsed number. Files are written whole or not at all.
 
@@ -27,7 +27,17 @@ from schemas.catalog import SeriesEntry, VersionEntry
 
 FORMATS = ("csv", "jsonl", "parquet")
 
-VERSION_COLUMNS = ["series_id", "agency", "signed_on", "period_start", "period_end", "latest", "sha256", "source"]
+VERSION_COLUMNS = [
+    "series_id",
+    "document_kind",
+    "agency",
+    "signed_on",
+    "period_start",
+    "period_end",
+    "latest",
+    "sha256",
+    "source",
+]
 VALUE_COLUMNS = [
     *VERSION_COLUMNS,
     "indicator_id",
@@ -40,6 +50,8 @@ VALUE_COLUMNS = [
     "kind",
     "label",
     "value",
+    "comparator",
+    "value_max",
     "text",
     "page",
     "line",
@@ -67,6 +79,7 @@ _TYPES = {
     "table_number": "int32",
     "year": "int32",
     "value": "float64",
+    "value_max": "float64",
     "page": "int32",
     "line": "int32",
 }
@@ -79,9 +92,10 @@ def _versions(store: Store) -> Iterator[tuple[SeriesEntry, VersionEntry, Agreeme
             yield series, version, store.load_agreement(version)
 
 
-def _version_row(series: SeriesEntry, version: VersionEntry) -> dict:
+def _version_row(series: SeriesEntry, version: VersionEntry, agreement: Agreement) -> dict:
     return {
         "series_id": series.series_id,
+        "document_kind": agreement.document.kind,
         "agency": series.agency,
         "signed_on": version.signed_on,
         "period_start": version.period.start if version.period else None,
@@ -94,7 +108,7 @@ def _version_row(series: SeriesEntry, version: VersionEntry) -> dict:
 
 def value_rows(store: Store) -> Iterator[dict]:
     for series, version, agreement in _versions(store):
-        base = _version_row(series, version)
+        base = _version_row(series, version, agreement)
         tables = {t.id: t for t in agreement.tables}
         for indicator in agreement.indicators:
             table = tables.get(indicator.table_id)
@@ -111,6 +125,8 @@ def value_rows(store: Store) -> Iterator[dict]:
                     "kind": value.kind,
                     "label": value.label,
                     "value": value.value,
+                    "comparator": value.comparator,
+                    "value_max": value.value_max,
                     "text": value.text,
                     "page": value.provenance.page,
                     "line": value.provenance.line,
@@ -119,7 +135,7 @@ def value_rows(store: Store) -> Iterator[dict]:
 
 def target_rows(store: Store) -> Iterator[dict]:
     for series, version, agreement in _versions(store):
-        base = _version_row(series, version)
+        base = _version_row(series, version, agreement)
         titles = {g.id: g.title for g in agreement.goals}
         for goal in agreement.goals:
             for target in goal.targets:

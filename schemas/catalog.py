@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.agreement import SCHEMA_VERSION, Period, SourceFormat
+from schemas.agreement import SCHEMA_VERSION, Coverage, DocumentKind, Period, SourceFormat
 
 
 class _Model(BaseModel):
@@ -51,12 +51,20 @@ class VersionEntry(_Model):
     goals: int
     indicators: int
     warnings: int
+    coverage: Coverage | None = Field(
+        None,
+        description="numeric cells in table-like regions and how many became values; "
+        "null for versions stored before it was measured",
+    )
     diff: DiffEntry | None = Field(None, description="changes since the previous version; null for the first")
     copies: list[Copy] = Field(default_factory=list)
 
 
 class SeriesEntry(_Model):
     series_id: str
+    kind: DocumentKind = Field(
+        "tulossopimus", description="what its documents are: agreements, or the agency's budget proposal sections"
+    )
     agency: str | None
     title: str = Field(description="the newest version's title")
     versions: list[VersionEntry] = Field(description="oldest first: by the agreement's date, then ingestion time")

@@ -14,6 +14,7 @@ from conftest import KEHA_MD, VALTORI_TXT, extracted
 from versions import VALTORI_REVISION, apply
 
 from pipeline.export import TARGET_COLUMNS, VALUE_COLUMNS
+from pipeline.extract import extract_file
 from pipeline.store.catalog import Store
 
 
@@ -71,8 +72,9 @@ def test_a_value_row_says_where_it_comes_from(output, tmp_path):
         ("2024-12-16", "true", "preliminary_target", "Alustava tavoite 2026", "94", "94"),
     ]
     first = sla[0]
-    assert (first["series_id"], first["agency"], first["unit"], first["table_number"]) == (
+    assert (first["series_id"], first["document_kind"], first["agency"], first["unit"], first["table_number"]) == (
         "valtori",
+        "tulossopimus",
         "Valtori",
         "%",
         "7",
@@ -86,7 +88,7 @@ def test_target_rows_and_finnish_excel_delimiter(output, tmp_path):
     result = run_cli("export", "--output", output, "--to", tmp_path, "--delimiter", ";")
     assert result.returncode == 0, result.stderr
     raw = (tmp_path / "targets.csv").read_bytes().decode("utf-8-sig")
-    assert raw.splitlines()[0].startswith("series_id;agency;signed_on;")
+    assert raw.splitlines()[0].startswith("series_id;document_kind;agency;signed_on;")
     rows = list(csv.DictReader(io.StringIO(raw, newline=""), delimiter=";"))
     hanke = [r for r in rows if r["goal_number"] == "Hanke 1" and r["year"] == "2025"]
     assert [(r["latest"], r["numbers"]) for r in hanke] == [("false", "75%"), ("true", "75%")]
@@ -126,3 +128,50 @@ def test_the_default_folder_is_output_exports(output, tmp_path):
     shutil.copytree(output, copy)
     assert run_cli("export", "--format", "jsonl", "--output", copy).returncode == 0
     assert sorted(p.name for p in (copy / "exports").iterdir()) == ["targets.jsonl", "values.jsonl"]
+
+
+def test_comparisons_ranges_and_the_document_kind_in_every_format(tmp_path):
+    """``>85`` keeps 85 and ``>``, ``90–95`` is 90 up to 95; a budget proposal section says so in its rows."""
+    source = tmp_path / "keksitty.txt"
+    source.write_text(
+        "Valtiovarainministeriön ja Kuvitteellisen Palvelukeskuksen välinen tulossopimus vuosille 2025–2026\n\n"
+        "Taulukko 1. Palvelukyky\n"
+        "mittari\tToteuma 2024\tTavoite 2025\tTavoite 2026\n"
+        "Sähköiset hakemukset, %\t91\t>85\tvähintään 88 %\n"
+        "Tyytyväisyys, %\t93\t90–95\t-\n",
+        encoding="utf-8",
+    )
+    agreement = extract_file(source)
+    proposal = agreement.model_copy(deep=True)
+    proposal.document.kind = "talousarvioesitys"
+    proposal.agreement.series_id = "keksitty-talousarvioesitys"
+    proposal.source.sha256 = "f" * 64
+    store = Store(tmp_path / "output")
+    with store.locked():
+        store.add(agreement, origin="test", local_path=None)
+        store.add(proposal, origin="test", local_path=None)
+    assert store.catalog.series["keksitty-talousarvioesitys"].kind == "talousarvioesitys"
+    run_cli("export", "--format", "all", "--output", tmp_path / "output", "--to", tmp_path / "x")
+    jsonl = [json.loads(line) for line in (tmp_path / "x" / "values.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_format = {
+        "csv": _csv(tmp_path / "x" / "values.csv"),
+        "jsonl": jsonl,
+        "parquet": pq.read_table(tmp_path / "x" / "values.parquet").to_pylist(),
+    }
+    expected = [(">85", 85.0, ">", None), ("vähintään 88 %", 88.0, ">=", None), ("90–95", 90.0, None, 95.0)]
+    for fmt, rows in by_format.items():
+        assert len(rows) == 12, fmt  # two series, six cells each (the "-" cell is kept as text)
+        kinds = sorted({(r["series_id"], r["document_kind"]) for r in rows})
+        assert kinds == sorted(
+            [("keksitty-talousarvioesitys", "talousarvioesitys"), (agreement.agreement.series_id, "tulossopimus")]
+        )
+        got = [
+            (r["text"], _num(r["value"]), r["comparator"] or None, _num(r["value_max"]))
+            for r in rows
+            if r["document_kind"] == "tulossopimus" and r["text"] in {">85", "vähintään 88 %", "90–95"}
+        ]
+        assert got == expected, fmt
+
+
+def _num(value):
+    return float(value) if value not in (None, "") else None

@@ -33,7 +33,7 @@ from pipeline.layout import Block
 from pipeline.nlp import vocab
 from pipeline.nlp.numbers import parse_cell
 from pipeline.segment.outline import Outline, TableInfo
-from pipeline.textnorm import strip_footnote_marks
+from pipeline.textnorm import FOOTNOTE_MARKS, strip_footnote_marks
 from schemas import agreement as s
 
 # Below this share of numeric cells read, a document is listed as low coverage (ingest summary,
@@ -49,6 +49,7 @@ NO_CONTENT = (
 _YEAR_TOKEN = regex.compile(r"^(?:v\.)?\(?((?:19|20)\d\d)\)?\*?[,:]?$")
 _GROUP = regex.compile(r"^\d{3}(?:,\d+)?$")  # a thousands group continuing a number: "275", "379,5"
 _LEAD = regex.compile(r"^[-\u2212\u2013+]?\d{1,3}$")  # a number that may continue with groups: "437", "-1"
+_ZERO_LED = regex.compile(r"^0\d")  # "056", "000": only ever a thousands group, never a number of its own
 _DASH = {"-", "–", "—", "\u2212"}
 _COMPARATOR_WORDS = {"alle", "yli", "vähintään", "enintään", "noin", "n.", "väh.", "enint.", "ca", "ca.", "<", ">"}
 _GAP = 3  # non-numeric lines (wrapped row names, sub-headings) a text region may hold between two rows
@@ -181,8 +182,18 @@ def _name_column(header: list[str]) -> int:
 
 
 def _is_number(text: str) -> bool:
+    """A cell that holds a number, read as the indicator extractor reads it (footnote marks off)."""
     clean, _ = strip_footnote_marks(text.strip())
     return bool(clean) and parse_cell(clean).value is not None
+
+
+def _token(token: str) -> str:
+    """A word of a text line without a superscript footnote mark (``91¹`` → ``91``); ``2023)`` stays."""
+    return token.rstrip(FOOTNOTE_MARKS + "*") or token
+
+
+def _is_number_token(token: str) -> bool:
+    return any(ch.isdigit() for ch in token) and parse_cell(token).value is not None
 
 
 def _is_header_row(texts: list[str]) -> bool:
@@ -192,16 +203,21 @@ def _is_header_row(texts: list[str]) -> bool:
 
 
 def _table_region(table: TableInfo, pool: _ValuePool) -> Region:
+    """A table block's numeric cells: outside the name column, in no header row.
+
+    The first row is the header unless it holds numbers that are no years (a table printed without
+    one); a later row naming only years is the header again, repeated on a new page.
+    """
     rows = table.block.rows
     header = [c.text for c in rows[0]] if rows else []
     name = _name_column(header)
     cells = extracted = 0
-    for row in rows[1:]:
+    for index, row in enumerate(rows):
         others = [c for i, c in enumerate(row) if i != name]
-        if [c.text for c in row] == header or _is_header_row([c.text for c in others]):
-            continue  # the header again (repeated on a new page)
+        if index and _is_header_row([c.text for c in others]):
+            continue
         for cell in others:
-            if _is_number(cell.text):
+            if _is_number(cell.text) and not (index == 0 and _YEAR_TOKEN.match(cell.text.strip())):
                 cells += 1
                 extracted += pool.take_cell(cell.prov, cell.text)
     prov = table.block.prov
@@ -234,7 +250,7 @@ def header_years(text: str) -> list[int]:
         year = _YEAR_TOKEN.match(token)
         if year:
             years.append(int(year.group(1)))
-        elif _is_number(token):
+        elif _is_number_token(_token(token)):
             return []  # a number that is no year: data, not a header
     return list(dict.fromkeys(years))
 
@@ -245,12 +261,14 @@ def _header_cell(text: str) -> bool:
     return (
         0 < len(tokens) <= 3
         and len(text.strip()) <= _SHORT
-        and all(_YEAR_TOKEN.match(t) or not _is_number(t) for t in tokens)
+        and all(_YEAR_TOKEN.match(t) or not _is_number_token(_token(t)) for t in tokens)
     )
 
 
 def _header_at(lines: list[_Line], index: int) -> tuple[list[int], int]:
-    """The years of a header starting at ``lines[index]`` and how many lines it takes; ([], 0) if none."""
+    """The years of a header starting at ``lines[index]`` and the lines it takes (one line naming the
+    years, or a run of short header cells). With fewer than two years, the span is how far no header
+    can start either: every later line of the run sees a part of the same run."""
     years = header_years(lines[index].text)
     if len(years) >= 2:
         return years, 1
@@ -260,19 +278,19 @@ def _header_at(lines: list[_Line], index: int) -> tuple[list[int], int]:
         found += [int(y.group(1)) for t in lines[end].text.split() if (y := _YEAR_TOKEN.match(t))]
         end += 1
     found = list(dict.fromkeys(found))
-    return (found, end - index) if len(found) >= 2 else ([], 0)
+    return (found if len(found) >= 2 else []), max(end - index, 1)
 
 
 def _trailing(text: str) -> list[str]:
     """The cells that end a line, as tokens: numbers (with a comparison word or ``%`` folded in) and dashes."""
     cells: list[str] = []
     for token in reversed(text.split()):
-        clean = strip_footnote_marks(token)[0]
+        clean = _token(token)
         if clean in _DASH:
             cells.append("-")
         elif clean == "%" or (clean.lower() in _COMPARATOR_WORDS and cells and cells[-1] != "-"):
             cells.append("|")  # closes the number before it / opens the one after it: no grouping across
-        elif _is_number(clean):
+        elif _is_number_token(clean):
             cells.append(clean)
         else:
             break
@@ -304,7 +322,7 @@ def trailing_cells(text: str, columns: int | None = None) -> int:
     cells = _trailing(text)
     dashes = cells.count("-")
     fewest = _fewest_numbers(cells)
-    most = sum(1 for c in cells if c not in ("-", "|"))
+    most = sum(1 for c in cells if c not in ("-", "|") and not _ZERO_LED.match(c))  # "056" starts no number
     if columns is None or most + dashes < columns:
         return fewest
     return max(columns - dashes, 0)
@@ -317,6 +335,7 @@ class _Open:
     start: _Line
     columns: int | None = None
     anchored: bool = False  # under a year header or a caption
+    caption: bool = False  # opened by a ``Taulukko N`` caption, no header yet
     rows: list[tuple[_Line, int]] = field(default_factory=list)
     gap: int = 0
 
@@ -341,19 +360,20 @@ def _regions_in(lines: list[_Line], pool: _ValuePool) -> list[Region]:
             regions.append(Region(current.start.where, cells, taken))
         current = None
 
-    index = 0
+    index = no_header_before = 0
     while index < len(lines):
         line = lines[index]
-        years, span = _header_at(lines, index)
+        years, span = _header_at(lines, index) if index >= no_header_before else ([], 0)
+        no_header_before = max(no_header_before, index + span)
         if years:
-            caption = current if current is not None and current.anchored and not current.rows else None
+            caption = current if current is not None and current.caption and not current.rows else None
             close()
             current = _Open(caption.start if caption else line, len(years), anchored=True)
             index += span
             continue
         if vocab.CAPTION.match(line.text.strip()):
             close()
-            current = _Open(line, anchored=True)
+            current = _Open(line, anchored=True, caption=True)
             index += 1
             continue
         cells = trailing_cells(line.text, current.columns if current else None)

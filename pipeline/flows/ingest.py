@@ -24,10 +24,11 @@ from prefect.exceptions import MissingContextError
 
 import pipeline
 from pipeline.errors import AgreementError
+from pipeline.extract.coverage import LOW_SHARE, describe, is_low
 from pipeline.ingest import Candidate, extract_candidate, folder_candidates
 from pipeline.ingest.config import HttpSettings, HttpSource, load_sources
 from pipeline.ingest.fetch import Download, FetchError, Link, download, fetch_index, select
-from pipeline.store.catalog import Store
+from pipeline.store.catalog import Store, low_coverage, refusal
 from pipeline.store.files import relative_to
 from pipeline.store.index import write_index
 
@@ -126,6 +127,7 @@ def ingest(
         "skipped_links": [],
         "diffs": [],
         "known": [],
+        "low_coverage": [],
     }
     store = Store(Path(output))
     with store.locked():
@@ -167,6 +169,19 @@ def _ingest_one(candidate: Candidate, store: Store, report: dict, *, max_pages: 
         report["quarantined"].append({"source": candidate.source, "error": error})
         _say(f"quarantined: {candidate.source}: {error}", logging.WARNING)
         return
+    reason = refusal(agreement)
+    if reason is not None:  # looks like an agreement, says nothing: not an empty version
+        store.quarantine(
+            sha256=candidate.sha256,
+            source=candidate.source,
+            origin=candidate.origin,
+            error=reason,
+            extractor=_extractor(),
+            series_id=agreement.agreement.series_id,
+        )
+        report["quarantined"].append({"source": candidate.source, "error": reason})
+        _say(f"quarantined: {candidate.source}: {reason}", logging.WARNING)
+        return
     added = store.add(agreement, origin=candidate.origin, local_path=relative_to(candidate.path, store.root))
     if added.status == "copy":
         report["copies"].append({"source": candidate.source, "copy_of": added.version.source})
@@ -174,6 +189,10 @@ def _ingest_one(candidate: Candidate, store: Store, report: dict, *, max_pages: 
         return
     report["versions"].append({"source": candidate.source, "series_id": added.series_id})
     _say(f"new version of {added.series_id}: {candidate.source}")
+    if is_low(agreement.coverage):
+        coverage = describe(agreement.coverage)
+        report["low_coverage"].append({"source": candidate.source, "series_id": added.series_id, "coverage": coverage})
+        _say(f"low coverage: {candidate.source}: {coverage}", logging.WARNING)
     for diff in added.diffs:
         report["diffs"].append(_announce(diff, render_markdown))
 
@@ -192,15 +211,31 @@ def _announce(diff, render_markdown) -> dict:
 
 def _run_summary(report: dict, store: Store) -> str:
     counts = store.summary()
+    low = low_coverage(store)
     lines = [
         "# Ingest run",
         "",
         f"- new versions: {len(report['versions'])}; same as a known version: {len(report['copies'])}; "
         f"already known: {len(report['known'])}",
         f"- quarantined: {len(report['quarantined'])}; fetch failures: {len(report['fetch_failed'])}",
-        f"- catalog: {counts['series']} series, {counts['versions']} versions, {counts['quarantined']} quarantined",
+        f"- catalog: {counts['series']} series, {counts['versions']} versions, {counts['quarantined']} quarantined, "
+        f"{len(low)} with low coverage",
         "",
     ]
+    if low:
+        new = {d["source"] for d in report["low_coverage"]}
+        lines += [
+            f"Low coverage: a table-like region gave no values, or under {LOW_SHARE:.0%} of the numeric cells in "
+            "table-like regions became values (each version's warnings name the regions).",
+            "",
+            "| series | version | coverage | new in this run |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {s.series_id} | {v.source} | {describe(v.coverage)} | {'yes' if v.source in new else ''} |"
+            for s, v in low
+        ]
+        lines.append("")
     if report["diffs"]:
         lines += ["| series | old | new | changes |", "|---|---|---|---|"]
         lines += [f"| {d['series_id']} | {d['old']} | {d['new']} | {d['changes']} |" for d in report["diffs"]]

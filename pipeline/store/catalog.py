@@ -100,7 +100,10 @@ class Store:
 
     # --- recording ------------------------------------------------------------------------
 
-    def quarantine(self, *, sha256: str, source: str, origin: str, error: str, extractor: str) -> DocumentRecord:
+    def quarantine(
+        self, *, sha256: str, source: str, origin: str, error: str, extractor: str, series_id: str | None = None
+    ) -> DocumentRecord:
+        """Record a document that failed (or was refused: see ``refusal``); ``series_id`` when it is known."""
         record = QuarantineRecord(
             source=source, origin=origin, sha256=sha256, error=error, at=now(), extractor=extractor
         )
@@ -111,6 +114,7 @@ class Store:
             source=source,
             origin=origin,
             status="quarantined",
+            series_id=series_id,
             seen_at=record.at,
             error=error,
             quarantine_path=relative,
@@ -215,12 +219,17 @@ class Store:
             goals=len(agreement.goals),
             indicators=len(agreement.indicators),
             warnings=len(agreement.warnings),
+            coverage=agreement.coverage,
         )
 
     def _series(self, series_id: str, agreement: Agreement, versions: list[VersionEntry]) -> None:
         newest = versions[-1]
         self.catalog.series[series_id] = SeriesEntry(
-            series_id=series_id, agency=agreement.agreement.agency, title=newest.title, versions=versions
+            series_id=series_id,
+            kind=agreement.document.kind,
+            agency=agreement.agreement.agency,
+            title=newest.title,
+            versions=versions,
         )
 
     def _document(self, agreement: Agreement, origin: str, status: str, version: str) -> None:
@@ -284,6 +293,32 @@ class Store:
             "copies": statuses.count("copy"),
             "quarantined": statuses.count("quarantined"),
         }
+
+
+def refusal(agreement: Agreement) -> str | None:
+    """Why an extracted document is not stored as a version, or None.
+
+    A document that names itself an agreement but gave no goal and no indicator (a first page alone,
+    a scan whose text layer is only its cover) would be an empty version, and its diff against the
+    real one would say everything was removed: it is quarantined with the reason instead.
+    """
+    if agreement.goals or agreement.indicators:
+        return None
+    from pipeline.extract.coverage import NO_CONTENT
+
+    return NO_CONTENT
+
+
+def low_coverage(store: Store) -> list[tuple[SeriesEntry, VersionEntry]]:
+    """The stored versions whose coverage is low (``pipeline.extract.coverage.is_low``), by series."""
+    from pipeline.extract.coverage import is_low
+
+    return [
+        (series, version)
+        for series in store.catalog.series.values()
+        for version in series.versions
+        if version.coverage is not None and is_low(version.coverage)
+    ]
 
 
 def _fetch_record(url: str) -> str:

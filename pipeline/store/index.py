@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pipeline
 from pipeline.diff.view import fi_date
+from pipeline.extract.coverage import describe, is_low
 from pipeline.store.catalog import Store
 from pipeline.store.files import write_atomic
 from pipeline.templates import environment
@@ -25,6 +26,8 @@ def render_index(store: Store) -> str:
             quarantine=store.quarantine_records(),
             counts=store.summary(),
             fi_date=fi_date,
+            is_low=is_low,
+            describe=describe,
             version=pipeline.__version__,
         )
     )
