@@ -135,21 +135,24 @@ def test_lines_of_single_amounts_and_prose_are_no_table():
     assert not is_low(agreement.coverage)
 
 
+# Two tab tables: one whose "Muutos, %" column names no year, one with no years at all.
+OFFICES = (
+    f"{TITLE}\n\n"
+    "Taulukko 1. Palvelukyky\n"
+    "mittari\tToteuma 2024\tTavoite 2025\tMuutos, %\n"  # line 4
+    "Käsittelyaika, pv\t30\t28\t-6,7\n"
+    "Jonotusaika, min\t12\t10\t-16,7\n\n"
+    "Taulukko 2. Toimipaikat\n"
+    "Toimipaikka\tHenkilöä\tNeliöt\n"  # line 9
+    "Pori\t120\t2 400\n"
+    "Oulu\t80\t1 900\n"
+)
+
+
 def test_a_table_without_years_and_a_column_not_read_are_named(tmp_path):
     """Through the real text reader: tab tables are table blocks whatever the reader learns next."""
     path = tmp_path / "keksitty.txt"
-    path.write_text(
-        f"{TITLE}\n\n"
-        "Taulukko 1. Palvelukyky\n"
-        "mittari\tToteuma 2024\tTavoite 2025\tMuutos, %\n"  # line 4: "Muutos" names no year
-        "Käsittelyaika, pv\t30\t28\t-6,7\n"
-        "Jonotusaika, min\t12\t10\t-16,7\n\n"
-        "Taulukko 2. Toimipaikat\n"
-        "Toimipaikka\tHenkilöä\tNeliöt\n"  # line 9: no years, no values
-        "Pori\t120\t2 400\n"
-        "Oulu\t80\t1 900\n",
-        encoding="utf-8",
-    )
+    path.write_text(OFFICES, encoding="utf-8")
     agreement = extract_file(path)
     assert agreement.coverage == Coverage(cells_seen=10, cells_extracted=4, regions_without_values=1)
     assert "a table-like region at line 4 (table t1, 6 numeric cells) gave only 4 indicator values" in (

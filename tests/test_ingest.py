@@ -17,7 +17,7 @@ from clitools import run_cli
 from conftest import KEHA_MD, KEHA_PDF, VALTORI_PDF, VALTORI_TXT
 from versions import KEHA_REVISION, VALTORI_REVISION, apply
 
-from schemas.agreement import Agreement
+from schemas.agreement import Agreement, Coverage
 from schemas.catalog import Catalog, QuarantineRecord
 from schemas.diff import AgreementDiff
 
@@ -187,6 +187,54 @@ def test_cli_ingest_exit_codes(work, prefect_api):
         usage.stderr
         == f"agreements: error: {bad}: [[source]] #1 (x): url: Value error, not an http(s) URL: 'ftp://example.org/'\n"
     )
+
+
+def test_an_agreement_with_nothing_in_it_is_quarantined_and_low_coverage_is_listed(work, prefect_api):
+    """A first page alone is no empty version; a document whose tables were not all read is named."""
+    from test_coverage import FIRST_PAGE, OFFICES
+
+    from pipeline.extract.coverage import NO_CONTENT
+
+    sources, output = work / "sources", work / "output"
+    (sources / "ensimmainen-sivu.txt").write_text(FIRST_PAGE, encoding="utf-8")
+    (sources / "toimipaikat.txt").write_text(OFFICES, encoding="utf-8")
+    result = run_cli("ingest", "--sources", sources, "--output", output, env={"PREFECT_API_URL": prefect_api})
+    assert result.returncode == 3, result.stderr
+    coverage = "4 of 10 numeric cells (40%), 1 table-like region without values"
+    assert f"agreements: quarantined: ensimmainen-sivu.txt: {NO_CONTENT}\n" in result.stderr
+    assert f"agreements: low coverage: toimipaikat.txt: {coverage}\n" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        "agreements: 1 new versions, 0 same as a known version, 4 already known, 0 diffs, 1 failed, "
+        "1 with low coverage; see "
+    )
+    cat = catalog(output)
+    first_page = next(d for d in cat.documents.values() if d.source == "ensimmainen-sivu.txt")
+    stored = next(d for d in cat.documents.values() if d.source == "toimipaikat.txt")
+    assert (first_page.status, first_page.error, first_page.series_id) == ("quarantined", NO_CONTENT, stored.series_id)
+    record = QuarantineRecord.model_validate_json((output / first_page.quarantine_path).read_text(encoding="utf-8"))
+    assert record.error == NO_CONTENT
+    series = cat.series[stored.series_id]
+    assert [v.source for v in series.versions] == ["toimipaikat.txt"]  # no empty version beside it
+    assert {s.series_id: s.kind for s in cat.series.values()} == {
+        "valtori": "tulossopimus",
+        "keha-keskus-yleishallinto": "tulossopimus",
+        stored.series_id: "tulossopimus",
+    }
+    assert series.versions[0].coverage == Coverage(cells_seen=10, cells_extracted=4, regions_without_values=1)
+    assert cat.series["valtori"].versions[0].coverage == Coverage(cells_seen=263, cells_extracted=263)
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert index.count('data-kind="tulossopimus"') == 3 and '<div class="coverage low"' in index
+    # The run's summary in the Prefect UI lists the document with low coverage.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-summary"]))
+        )
+    summary = max(artifacts, key=lambda a: a.created).data
+    assert f"| {stored.series_id} | toimipaikat.txt | {coverage} | yes |" in summary
+    assert f"- quarantined `ensimmainen-sivu.txt`: {NO_CONTENT}" in summary
 
 
 def test_concurrent_runs_take_turns(tmp_path, prefect_api):
