@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # browser test (driven by Playwright, which downloads no browser of its own here).
 APT_PACKAGES := libvoikko1 voikko-fi chromium
 
-.PHONY: run test setup system-deps lint schema bench clean
+.PHONY: run test setup system-deps lint schema bench eval-real clean
 
 run: setup
 	$(VENV)/bin/agreements ingest --sources sources/sources.toml --output output/
@@ -39,6 +39,12 @@ lint: setup
 
 schema: setup
 	$(VENV)/bin/agreements schema
+
+# Real third-party text (agency sections of the budget proposals) with hand-checked gold, read from
+# ../shared/real when present (REAL=DIR to point elsewhere); never copied into the repository.
+REAL ?= ../shared/real
+eval-real: setup
+	$(PY) tests/tools/eval_real.py --real $(REAL)
 
 bench: setup
 	$(PY) benchmarks/bench_extract.py

@@ -59,9 +59,11 @@ class Block:
 
 @dataclass
 class Layout:
-    """A whole document: its blocks in reading order, page count (PDF) and reader warnings."""
+    """A whole document: its blocks in reading order, page count (PDF), reader warnings, and the
+    running headers and footers the reader dropped (``28.10 291``: a budget item's number)."""
 
     format: Literal["pdf", "text", "markdown"]
     blocks: list[Block]
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
+    running: list[str] = field(default_factory=list)

@@ -139,10 +139,48 @@ def slugify(text: str, limit: int | None = None) -> str:
 
 
 def strip_footnote_marks(text: str) -> tuple[str, list[str]]:
-    """Split trailing footnote marks off a label: ``Laskutusaste, % ¹`` → (``Laskutusaste, %``, [``¹``])."""
-    marks: list[str] = []
+    """Split footnote marks off a label: ``Laskutusaste, % ¹`` → (``Laskutusaste, %``, [``¹``]).
+
+    Besides superscripts and ``*`` at the end, marks written ``1)`` are found anywhere, glued to
+    the word they annotate: ``Häiriöindeksi1), enintään`` → ``Häiriöindeksi, enintään``, ``1)``;
+    ``asteikolla 1—42)`` → ``asteikolla 1—4``, ``2)``. Such a mark is a ``)`` that closes no
+    ``(``; after a dash or a digit only its last digit is the mark.
+    """
+    text, marks = _strip_paren_marks(text)
     text = text.rstrip()
+    trailing: list[str] = []
     while text and (text[-1] in FOOTNOTE_MARKS or text[-1] == "*"):
-        marks.insert(0, text[-1])
+        trailing.insert(0, text[-1])
         text = text[:-1].rstrip()
-    return text, marks
+    return text, trailing + marks
+
+
+def _strip_paren_marks(text: str) -> tuple[str, list[str]]:
+    if ")" not in text:
+        return text, []
+    out: list[str] = []
+    marks: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth:
+                depth -= 1
+            else:
+                digits = ""
+                while out and out[-1].isdigit() and len(digits) < 2:
+                    digits = out.pop() + digits
+                if not digits:
+                    out.append(char)
+                    continue
+                before = out[-1] if out else " "
+                if len(digits) == 2 and not (before.isalpha() or before in ").%]" or before.isspace()):
+                    out.append(digits[0])  # "1—42)": the scale 1—4 and the mark 2)
+                    digits = digits[1:]
+                marks.append(digits + ")")
+                continue
+        out.append(char)
+    if not marks:
+        return text, []
+    return " ".join("".join(out).split()).replace(" ,", ","), marks

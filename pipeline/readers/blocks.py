@@ -6,7 +6,7 @@ import regex
 
 from pipeline.layout import Block, Cell, Provenance
 
-LIST_ITEM = regex.compile(r"^(\s*)(?:[-•*–]|\d{1,2}[.)])\s+(\S.*)$")
+LIST_ITEM = regex.compile(r"^(\s*)(?:[-•*–—▪]|\d{1,2}[.)])\s+(\S.*)$")
 
 
 class BlockBuilder:

@@ -24,7 +24,8 @@ from pipeline.nlp.lexicon import Lexicon
 from pipeline.textnorm import FOOTNOTE_MARKS, join_lines, slugify
 
 NUMBERED = regex.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$", regex.S)
-FOOTNOTE = regex.compile(rf"^([{FOOTNOTE_MARKS}]+|\*)\s*(\S.*)$", regex.S)
+FOOTNOTE = regex.compile(rf"^([{FOOTNOTE_MARKS}]+|\*|\d{{1,2}}\))\s*(\S.*)$", regex.S)
+FOOTNOTE_MARK = regex.compile(rf"[{FOOTNOTE_MARKS}]|\*|\d{{1,2}}\)")
 LEADER = regex.compile(r"\s*(?:\.{2,}|…+\.*)\s*(\d{1,3})\b\s*")
 TOC_ROW = regex.compile(r"^(?:(\d{1,2}(?:\.\d{1,2})*)\s+)?(.+?)\s+(\d{1,3})$")
 
@@ -178,6 +179,32 @@ def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
+def _caption_above(blocks: list[Block], index: int, consumed: set[int], current: Section | None) -> str | None:
+    """The caption of a table that has no ``Taulukko N.``: the line right above it that names it
+    (``Toiminnan menot ja tulot (1 000 euroa)``), or the heading it stands under directly."""
+    if index == 0 or index - 1 in consumed:
+        return None
+    above = blocks[index - 1]
+    if above.kind == "heading" and current is not None and current.block_index == index - 1:
+        return current.title
+    text = above.text.strip()
+    if above.kind != "paragraph" or not text or len(text) > 150 or "\n" in text:
+        return None
+    if text.endswith((".", ":", ";", ",")) or FOOTNOTE.match(text) or vocab.CAPTION.match(text):
+        return None
+    return text
+
+
+def _table_id(caption: str | None, position: int, used: set[str]) -> str:
+    """``t-<caption slug>`` for a table named by its caption (stable across versions while the
+    caption is), ``table-N`` for one without."""
+    base = f"t-{slugify(caption, 40)}" if caption and slugify(caption, 40) else f"table-{position}"
+    candidate, k = base, 2
+    while candidate in used:
+        candidate, k = f"{base}-{k}", k + 1
+    return candidate
+
+
 def segment(layout: Layout) -> Outline:
     """Segment a layout; see the module docstring for the rules."""
     lex = Lexicon.from_lines(
@@ -246,8 +273,11 @@ def segment(layout: Layout) -> Outline:
                     table_id, k = f"t{number}-{k}", k + 1
                 group = " ".join(pending) if pending else None
             else:
-                number, text, group = None, None, None
-                table_id = f"table-{len(tables) + 1}"
+                number, group = None, None
+                text = _caption_above(blocks, index, consumed, current)
+                if text is not None and index - 1 not in consumed and blocks[index - 1].kind == "paragraph":
+                    consumed.add(index - 1)
+                table_id = _table_id(text, len(tables) + 1, used_ids)
             used_ids.add(table_id)
             last_table = TableInfo(table_id, number, text, group, current.id if current else None, index, block)
             tables.append(last_table)
@@ -263,7 +293,7 @@ def segment(layout: Layout) -> Outline:
             continue
         note = FOOTNOTE.match(block.text)
         if note and last_table is not None and not pending:
-            for mark in regex.findall(rf"[{FOOTNOTE_MARKS}]|\*", note.group(1)):
+            for mark in FOOTNOTE_MARK.findall(note.group(1)):
                 last_table.footnotes[mark] = note.group(2).strip()
             consumed.add(index)
             continue
