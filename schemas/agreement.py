@@ -81,6 +81,11 @@ class Signatory(_Model):
 class AgreementInfo(_Model):
     title: str
     agency: str | None
+    agencies: list[str] = Field(
+        default_factory=list,
+        description="every party of the title that is not a ministry, in the title's order; `agency` is the first "
+        "(`…ministeriön, Majakkaviraston ja Luotsausasiain toimiston tulossopimus` → both)",
+    )
     ministries: list[str]
     period: Period | None
     signed_on: date | None

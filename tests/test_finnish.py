@@ -225,3 +225,44 @@ def test_fixed_phrases():
     assert vocab.NAME_HEADERS.match("mittari") and vocab.NAME_HEADERS.match("Indikaattori")
     assert vocab.MINISTRY.search("Työ- ja elinkeinoministeriö Tiina Korhonen").group(0) == "Työ- ja elinkeinoministeriö"
     assert vocab.AGREEMENT_TITLE.match("Valtiovarainministeriön ja Valtorin välinen tulossopimus vuosille 2024–2027")
+
+
+def test_title_and_party_vocabulary():
+    title = vocab.AGREEMENT_TITLE.match("Maa- ja metsätalousministeriön ja Maanmittauslaitoksen tulossopimus 2024–2027")
+    assert title.group("parties") == "Maa- ja metsätalousministeriön ja Maanmittauslaitoksen"
+    assert (title.group("word"), title.group("rest")) == ("tulossopimus", " 2024–2027")
+    capitals = vocab.AGREEMENT_TITLE.match("SISÄMINISTERIÖN JA PELASTUSVIRASTON VÄLINEN TULOSSOPIMUS 2020–2023")
+    assert capitals.group("parties") == "SISÄMINISTERIÖN JA PELASTUSVIRASTON"  # "välinen" is no party
+    between = vocab.AGREEMENT_TITLE_BETWEEN.match("Tulossopimus Sisäministeriön ja Pelastusviraston välillä 2024")
+    assert between.group("parties") == "Sisäministeriön ja Pelastusviraston"
+    assert vocab.PARTY_SEPARATOR.split("Maa- ja metsätalousministeriön, Ruokaviraston ja Metsäviraston") == [
+        "Maa- ja metsätalousministeriön",
+        "Ruokaviraston",
+        "Metsäviraston",
+    ]
+    assert vocab.PARTY_SEPARATOR.split("SOSIAALI- JA TERVEYSMINISTERIÖN SEKÄ LÄÄKEVIRASTON") == [
+        "SOSIAALI- JA TERVEYSMINISTERIÖN",
+        "LÄÄKEVIRASTON",
+    ]
+    assert vocab.PARTY.match("Kansallisen nuorisoarkiston") and vocab.PARTY.match("KEHA-keskuksen")
+    assert not vocab.PARTY.match("30.10.2019 VN/1234/2019 Oikeusministeriön") and not vocab.PARTY.match("sopimus")
+    assert vocab.GENERIC_PARTY.match("Ohjaavien ministeriöiden") and vocab.GENERIC_PARTY.match("Ministeriön")
+    assert not vocab.GENERIC_PARTY.match("Sisäministeriön")
+
+
+def test_date_line_vocabulary():
+    assert all(vocab.DATE_LINE_WORDS.match(w) for w in ("Päivämäärä", "pvm", "Dnro", "sähköisesti", "LUONNOS"))
+    assert not any(vocab.DATE_LINE_WORDS.match(w) for w in ("Lähde", "ennen", "Tilastokeskus"))
+    assert vocab.MONTHS.index("joulu") == 11 and len(vocab.MONTHS) == 12
+
+
+def test_agency_diary_numbers_and_written_dates():
+    assert entities("VN/4321/2020 VH/6764/00.00.07/2020 MML/1234/00 00 01/2023") == [
+        ("DIARY", "VN/4321/2020"),
+        ("DIARY", "VH/6764/00.00.07/2020"),
+        ("DIARY", "MML/1234/00 00 01/2023"),
+    ]
+    assert entities("Dnro 12/010/2023") == [("DIARY", "12/010/2023")]  # a bare number only after its label
+    assert entities("Dnro: 45/2019") == [("DIARY", "45/2019")]
+    assert ("DIARY", "12/010/2023") not in entities("osuus 12/010/2023")
+    assert entities("Helsingissä 13. joulukuuta 2023") == [("DATE", "13. joulukuuta 2023")]

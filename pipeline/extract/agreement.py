@@ -151,6 +151,7 @@ def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
         agreement=s.AgreementInfo(
             title=meta.title,
             agency=meta.agency,
+            agencies=meta.agencies,
             ministries=meta.ministries,
             period=s.Period(start=meta.period[0], end=meta.period[1]) if meta.period else None,
             signed_on=meta.signed_on,

@@ -1,11 +1,24 @@
 """Agreement metadata: title, parties, period, date, diary numbers, signatories, series id.
 
-The title names both parties in the genitive (``Valtiovarainministeriön ja Valtorin välinen
-tulossopimus vuosille 2024–2027``); their base forms come from Voikko and Finnish genitive rules,
-checked against the document's own words (``Valtorin`` → ``Valtori``, ``KEHA-keskuksen`` →
-``KEHA-keskus``). Dates and diary numbers come from the spaCy entity component on the front
-matter; signatures are parsed from the end of the signing section, whether laid out in columns,
-in a table or run together in one paragraph.
+Agencies write their agreements in their own templates, so nothing here assumes one layout:
+
+- The title is the line (or two) of the first page that carries the agreement word, never a
+  paragraph: a line that only says what kind of document this is (``TULOSSOPIMUSASIAKIRJA
+  30.10.2019 VN/1234/2019``) gives way to one that names the parties, and a title longer than a
+  heading is cut after its period and said so.
+- The title names two or three parties in the genitive, with or without ``välinen``, in capitals
+  or not (``Maa- ja metsätalousministeriön ja Maanmittauslaitoksen``, ``…MINISTERIÖN, …VIRASTON
+  JA …TOIMISTON TULOSSOPIMUS``); each party's nominative comes from Voikko and Finnish genitive
+  rules, checked against the document's own words (``Valtorin`` → ``Valtori``), and a party in
+  capitals gets the case the document (or Voikko) gives it (``SOSIAALI- JA TERVEYSMINISTERIÖN`` →
+  ``Sosiaali- ja terveysministeriö``).
+- Dates and diary numbers come from the spaCy entity component on the first page only: the
+  lines before the title and the metadata lines right after it. The agreement's date is a date
+  on a line of its own (or beside a label, a place, a diary number), on the first page or next
+  to the signatures; a date in running text (``ennen 1.1.2019 perustettujen``, ``Lähde:
+  Tilastokeskus 25.3.2024``) never dates the agreement.
+- Signatures are parsed from the end of the signing section, whether laid out in columns, in a
+  table (by rows or by columns) or run together in one paragraph.
 """
 
 from __future__ import annotations
@@ -19,18 +32,40 @@ from pipeline.nlp import vocab
 from pipeline.nlp.entities import entities
 from pipeline.nlp.lexicon import voikko
 from pipeline.segment.outline import NUMBERED, Outline
-from pipeline.textnorm import slugify
+from pipeline.textnorm import clean_spaces, join_lines, slugify
 
 # First name and surname, either may be hyphenated (Anna-Kaisa Ikonen).
 PERSON = regex.compile(
     r"^([\p{Lu}][\p{Ll}]+(?:-[\p{Lu}][\p{Ll}]+)?\s+[\p{Lu}][\p{Ll}]+(?:-[\p{Lu}][\p{Ll}]+)?)(?=$|\s*,|\s)"
 )
+# A title is heading-sized: at most this many characters and source lines.
+TITLE_MAX_CHARS = 250
+TITLE_MAX_LINES = 3
+SERIES_ID_MAX = 60
+
+# A line that goes on the title of the line before: it starts in lower case or with a conjunction,
+# or the line before ends in one (``Maa- ja metsätalousministeriön ja`` / ``Maanmittauslaitoksen …``).
+_CONTINUES = regex.compile(r"^(?:\p{Ll}|(?i:ja|sekä|välinen)\b)")
+_OPEN_END = regex.compile(r"(?:\s(?:ja|sekä|välinen)|[,\-–])$", regex.I)
+_PERIOD_START = regex.compile(r"^(?:\(|(?:19|20)\d\d\b|vuo(?:sille|delle|siksi)\b)", regex.I)
+# The period after the agreement word, where a title too long for a heading is cut.
+_PERIOD = regex.compile(
+    r"(?:(?:19|20)\d\d(?:\s*[–—-]\s*(?:19|20)\d\d)?)(?:\s*\([^()]{1,60}\))?",
+)
+# Running text: a word and a full stop (``…tulossopimuksella.``); a heading-like line ends the first page.
+_SENTENCE = regex.compile(r"\p{L}{2,}[.!?](?:\s|$)")
+_HEADING_LIKE = regex.compile(r"^\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+\p{Lu}")
+_PLACE_CLASSES = {"paikannimi"}
+_PLACE_CASES = {"nimento", "sisaolento", "ulkoolento"}
+_PROPER_CLASSES = {"paikannimi", "etunimi", "sukunimi"}
+_ADJECTIVE_CLASSES = {"laatusana", "nimisana_laatusana"}
 
 
 @dataclass
 class Metadata:
     title: str = ""
     agency: str | None = None
+    agencies: list[str] = field(default_factory=list)
     ministries: list[str] = field(default_factory=list)
     period: tuple[int, int] | None = None
     signed_on: date | None = None
@@ -39,59 +74,385 @@ class Metadata:
     series_id: str = ""
 
 
-def base_form(genitive: str, document_text: str) -> str:
-    """Nominative of a party named in the genitive, preferring forms the document itself uses."""
-    words = genitive.split()
-    head = words[-1]
-    candidates: list[str] = []
+# --- Parties -------------------------------------------------------------------------------------
+
+
+def _analyses(word: str) -> list[dict]:
     analyser = voikko()
-    if analyser is not None:
-        for analysis in analyser.analyze(head):
-            form = analysis.get("BASEFORM")
-            if form:
-                candidates.append(form[0].upper() + form[1:] if head[:1].isupper() else form)
-    for pattern, replacement in ((r"ksen$", "s"), (r"isen$", "inen"), (r"den$", ""), (r"n$", "")):
-        if regex.search(pattern, head):
-            candidates.append(regex.sub(pattern, replacement, head))
-    for candidate in candidates:
-        found = regex.search(rf"(?<![\p{{L}}-]){regex.escape(candidate)}(?![\p{{L}}])", document_text, regex.I)
-        if found:
-            candidate = found.group(0)
-            return " ".join([*words[:-1], candidate])
-    return " ".join([*words[:-1], candidates[0] if candidates else head])
+    return analyser.analyze(word) if analyser is not None and word else []
 
 
-def _front_matter(outline: Outline) -> list[str]:
-    texts = []
-    for index, block in enumerate(outline.blocks):
-        if index in outline.consumed or (block.kind == "heading" and NUMBERED.match(block.text)):
+def _is_capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 1 and all(ch.isupper() for ch in letters)
+
+
+def _document_form(phrase: str, document_text: str) -> str | None:
+    """The phrase as the document writes it (not in capitals), matched case-insensitively as whole words."""
+    pattern = rf"(?<![\p{{L}}-]){regex.escape(phrase)}(?![\p{{L}}])"
+    fallback = None
+    for count, found in enumerate(regex.finditer(pattern, document_text, regex.I)):
+        text = found.group(0)
+        if _is_capitals(text) and sum(ch.isalpha() for ch in text) > 5:
+            continue  # a title or heading in capitals says nothing of the case (but KEHA, VTV are acronyms)
+        if text[:1].isupper() == phrase[:1].isupper():
+            return text
+        fallback = fallback or text
+        if count > 50:
             break
-        texts.append(block.text if block.kind != "table" else " ".join(c.text for r in block.rows for c in r))
-    return texts
+    return fallback
 
 
-def _date(text: str) -> date | None:
-    day, month, year = (int(x) for x in text.split("."))
+def _case_of_capitals(phrase: str) -> str:
+    """Normal case for a phrase in capitals, word by word from Voikko.
+
+    Common words go to lower case and names of places and people keep their capital (``SUOMEN
+    YMPÄRISTÖKESKUKSEN`` → ``Suomen ympäristökeskuksen``); an unknown part before a hyphen is an
+    acronym and stays in capitals (``KEHA-KESKUKSEN`` → ``KEHA-keskuksen``), a shared compound part
+    does not (``SOSIAALI- JA TERVEYSMINISTERIÖN``). The phrase starts
+    with a capital, as a name does.
+    """
+    words = []
+    for word in phrase.split():
+        parts = word.split("-")
+        cased = []
+        for index, part in enumerate(parts):
+            lower = part.lower()
+            analyses = _analyses(lower) if lower else []
+            if not lower:
+                cased.append(part)
+            elif not analyses and parts[index + 1 :] not in ([], [""]) and voikko() is not None:
+                cased.append(part)  # KEHA-keskuksen, ELY-keskuksen; but SOSIAALI- JA … is a shared compound part
+            elif any(a.get("CLASS") in _PROPER_CLASSES for a in analyses):
+                cased.append(lower[:1].upper() + lower[1:])
+            else:
+                cased.append(lower)
+        words.append("-".join(cased))
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _nominative(word: str) -> list[str]:
+    """Nominative candidates of a genitive word, keeping its first letter's case."""
+    candidates: list[str] = []
+    for analysis in _analyses(word):
+        form = analysis.get("BASEFORM")
+        if form and analysis.get("SIJAMUOTO") in (None, "omanto"):
+            candidates.append(form[0].upper() + form[1:] if word[:1].isupper() else form[0].lower() + form[1:])
+    for pattern, replacement in ((r"ksen$", "s"), (r"isen$", "inen"), (r"den$", ""), (r"n$", "")):
+        if regex.search(pattern, word, regex.I):
+            candidates.append(regex.sub(pattern, replacement, word, flags=regex.I))
+    return list(dict.fromkeys(candidates)) or [word]
+
+
+def base_form(genitive: str, document_text: str) -> str:
+    """Nominative of a party named in the genitive, preferring forms the document itself uses.
+
+    The last word is the head (``…nuorisoarkiston`` → ``…nuorisoarkisto``); an adjective before it
+    agrees with it and goes to the nominative too (``Kansallisen`` → ``Kansallinen``), a genitive
+    attribute does not (``Suomen ympäristökeskus``). A party in capitals is first given its normal
+    case, from the document or from Voikko.
+    """
+    genitive = " ".join(genitive.split())
+    if _is_capitals(genitive):
+        genitive = _document_form(genitive, document_text) or _case_of_capitals(genitive)
+    words = genitive.split()
+    lead = []
+    for word in words[:-1]:
+        adjective = next(
+            (
+                a
+                for a in _analyses(word.lower())
+                if a.get("CLASS") in _ADJECTIVE_CLASSES and a.get("SIJAMUOTO") == "omanto"
+            ),
+            None,
+        )
+        if adjective is not None:
+            form = adjective["BASEFORM"]
+            word = form[0].upper() + form[1:] if word[:1].isupper() else form
+        lead.append(word)
+    candidates = [" ".join([*lead, head]) for head in _nominative(words[-1])]
+    for candidate in candidates:
+        found = _document_form(candidate, document_text)
+        if found:
+            return found
+    return candidates[0]
+
+
+def title_parties(title: str) -> tuple[list[str], str] | None:
+    """The parties a title names, in the genitive as written, and the rest after the agreement word.
+
+    ``Maa- ja metsätalousministeriön ja Maanmittauslaitoksen tulossopimus vuosille 2024–2027`` →
+    (``Maa- ja metsätalousministeriön``, ``Maanmittauslaitoksen``), `` vuosille 2024–2027``. None when
+    the words before the agreement word are not a list of genitive names.
+    """
+    title = " ".join(title.split())
+    for pattern in (vocab.AGREEMENT_TITLE, vocab.AGREEMENT_TITLE_BETWEEN):
+        match = pattern.match(title)
+        if not match:
+            continue
+        parties = [p for p in vocab.PARTY_SEPARATOR.split(match.group("parties")) if p]
+        if parties and all(vocab.PARTY.match(p) for p in parties):
+            return parties, match.group("rest")
+    return None
+
+
+def _is_ministry(party: str) -> bool:
+    return "ministeri" in party.lower()
+
+
+# --- Title ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    """One source line of the document with the block it stands in (a table row counts as a line)."""
+
+    text: str
+    block: int
+    index: int
+
+
+@dataclass
+class _Title:
+    text: str
+    first: int  # positions in the list of lines
+    last: int
+    parties: tuple[list[str], str] | None
+    doctype: bool
+    cut: bool
+
+
+def _lines(outline: Outline, front_only: bool) -> list[_Line]:
+    """The document's lines in reading order; the front matter ends at the contents or a numbered heading."""
+    lines: list[_Line] = []
+    for number, block in enumerate(outline.blocks):
+        if front_only and (number in outline.consumed or (block.kind == "heading" and NUMBERED.match(block.text))):
+            break
+        if number in outline.consumed:
+            continue
+        if block.kind == "table":
+            texts = [" ".join(c.text for c in row if c.text) for row in block.rows]
+        else:
+            texts = block.lines or ([block.text] if block.text else [])
+        lines.extend(_Line(clean_spaces(t), number, i) for i, t in enumerate(texts) if t.strip())
+    return lines
+
+
+def _ends_first_page(line: str) -> bool:
+    """Running text, the contents or a numbered heading: the first page's metadata is behind."""
+    return bool(_SENTENCE.search(line) or vocab.TOC_TITLES.match(line.strip()) or _HEADING_LIKE.match(line))
+
+
+def _has_period(text: str) -> bool:
+    word = vocab.AGREEMENT_WORD.search(text)
+    return bool(word and regex.search(r"(?:19|20)\d\d", text[word.end() :]))
+
+
+def _span(lines: list[_Line], at: int) -> tuple[int, int]:
+    """The lines of one title around the line carrying the agreement word, within its block."""
+    first = last = at
+    block = lines[at].block
+    while first > 0 and lines[first - 1].block == block and last - first + 1 < TITLE_MAX_LINES:
+        previous, current = lines[first - 1].text, lines[first].text
+        joined_parties = title_parties(f"{previous} {current}")
+        if _CONTINUES.match(current) or _OPEN_END.search(previous):
+            first -= 1
+        elif first == at and vocab.AGREEMENT_WORD.match(current) and joined_parties and not _date_or_diary(previous):
+            first -= 1  # ``YMPÄRISTÖMINISTERIÖN JA VESIHALLITUKSEN`` / ``TULOSSOPIMUS 2021–2024``
+        else:
+            break
+    while last + 1 < len(lines) and lines[last + 1].block == block and last - first + 1 < TITLE_MAX_LINES:
+        text = " ".join(line.text for line in lines[first : last + 1])
+        following = lines[last + 1].text
+        if _has_period(text):
+            break
+        if _CONTINUES.match(following) or _OPEN_END.search(text) or _PERIOD_START.match(following):
+            last += 1
+        else:
+            break
+    return first, last
+
+
+def _date_or_diary(text: str) -> list[tuple[str, str]]:
+    return [(label, t) for label, t in entities(text) if label in ("DATE", "DIARY")]
+
+
+def cut_title(text: str) -> tuple[str, bool]:
+    """A heading-sized title from a text that may run on: (title, whether it was cut).
+
+    A title longer than a heading ends after the period that follows the agreement word (``…
+    tulossopimus vuosille 2024–2027``), else at the first full stop, else at the last word that fits.
+    """
+    if len(text) <= TITLE_MAX_CHARS:
+        return text, False
+    word = vocab.AGREEMENT_WORD.search(text)
+    start = word.end() if word else 0
+    period = _PERIOD.search(text, start)
+    if period and period.end() <= TITLE_MAX_CHARS:
+        return text[: period.end()].rstrip(" ,;:"), True
+    stop = regex.compile(r"[.!?](?=\s|$)").search(text, start)
+    if stop and stop.start() <= TITLE_MAX_CHARS:
+        return text[: stop.start()].rstrip(), True
+    return text[: text.rfind(" ", 0, TITLE_MAX_CHARS + 1)].rstrip(" ,;:-"), True
+
+
+def _title_at(lines: list[_Line], at: int, outline: Outline) -> _Title:
+    first, last = _span(lines, at)
+    text = join_lines([line.text for line in lines[first : last + 1]], outline.lexicon)
+    found = _date_or_diary(text)
+    doctype = False
+    if found:
+        # ``TULOSSOPIMUSASIAKIRJA 30.10.2019 VN/1234/2019 [title]``: the title follows the metadata.
+        end = text.rfind(found[-1][1]) + len(found[-1][1])
+        after = text[end:].strip(" ,;:–-")
+        if vocab.AGREEMENT_WORD.search(after):
+            text = after
+        else:
+            remainder = text
+            for _, entity in found:
+                remainder = remainder.replace(entity, " ")
+            remainder = " ".join(remainder.split()).strip(" ,;:–-")
+            doctype = len(remainder.split()) <= 2 and not regex.search(r"(?:19|20)\d\d", remainder)
+            text = remainder if doctype else text
+    text, cut = cut_title(" ".join(text.split()))
+    return _Title(text, first, last, title_parties(text), doctype, cut)
+
+
+def _find_title(lines: list[_Line], outline: Outline, stop_at_body: bool) -> _Title | None:
+    """The best title among the lines: one naming the parties, else any but a document-type line."""
+    candidates: list[_Title] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index].text
+        if vocab.AGREEMENT_WORD.search(line):
+            candidate = _title_at(lines, index, outline)
+            candidates.append(candidate)
+            index = candidate.last + 1
+            continue
+        if stop_at_body and candidates and _ends_first_page(line):
+            break
+        index += 1
+    return (
+        next((c for c in candidates if c.parties), None)
+        or next((c for c in candidates if not c.doctype), None)
+        or (candidates[0] if candidates else None)
+    )
+
+
+# --- Dates and the first page ------------------------------------------------------------------
+
+
+def parse_date(text: str) -> date | None:
+    """A DATE entity as a date: ``13.12.2023`` or ``13. joulukuuta 2023``; None for an impossible one."""
+    numeric = regex.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text.strip())
+    if numeric:
+        day, month, year = (int(x) for x in numeric.groups())
+    else:
+        written = regex.fullmatch(r"(\d{1,2})\.\s*(\p{L}+?)kuuta\s+(\d{4})", text.strip(), regex.I)
+        if not written or written.group(2).lower() not in vocab.MONTHS:
+            return None
+        day, month, year = (
+            int(written.group(1)),
+            vocab.MONTHS.index(written.group(2).lower()) + 1,
+            int(written.group(3)),
+        )
     try:
         return date(year, month, day)
     except ValueError:
         return None
 
 
-def _signature_lines(outline: Outline) -> list[str]:
+def _is_place(word: str) -> bool:
+    analyses = _analyses(word)
+    if voikko() is None:
+        return bool(regex.fullmatch(r"\p{Lu}\p{Ll}+(?:ssa|ssä|lla|llä)?", word))
+    return any(a.get("CLASS") in _PLACE_CLASSES and a.get("SIJAMUOTO") in _PLACE_CASES for a in analyses)
+
+
+def date_of_line(line: str) -> date | None:
+    """The date a line gives the agreement: the line holds a date and nothing but labels beside it.
+
+    ``13.12.2023``, ``Helsingissä 13.12.2023``, ``Päivämäärä: 13.12.2023``, ``TULOSSOPIMUSASIAKIRJA
+    30.10.2019 VN/1234/2019`` date the agreement; ``Lähde: Tilastokeskus 25.3.2024`` and ``ennen
+    1.1.2019 perustettujen`` are running text.
+    """
+    found = entities(line)
+    dates = [t for label, t in found if label == "DATE"]
+    if not dates:
+        return None
+    rest = line
+    for label, text in found:
+        if label in ("DATE", "DIARY"):
+            rest = rest.replace(text, " ")
+    for word in regex.findall(r"[\p{L}][\p{L}\-]*", rest):
+        if not (vocab.DATE_LINE_WORDS.match(word) or vocab.AGREEMENT_WORD.search(word) or _is_place(word)):
+            return None
+    if regex.search(r"\d", regex.sub(r"[\p{L}\p{P}\s]", "", rest)):
+        return None  # other numbers beside the date: a table row, a range of dates
+    return parse_date(dates[0])
+
+
+def _first_page(lines: list[_Line], title: _Title | None) -> list[str]:
+    """The first page's lines: everything before the title, the title, then lines until the body starts."""
+    end = title.last + 1 if title else 0
+    page = [line.text for line in lines[:end]]
+    for line in lines[end:]:
+        if _ends_first_page(line.text):
+            break
+        page.append(line.text)
+    return page
+
+
+# --- Signatures ----------------------------------------------------------------------------------
+
+
+def _ends_sentence(line: str) -> bool:
+    return bool(regex.search(r"\p{L}{2,}\.$", line.rstrip()))
+
+
+def _names_on_own_lines(lines: list[str]) -> bool:
+    """A block of names and titles one per line (``Petri Laaksonen`` / ``kansliapäällikkö`` / ``Hanna Juvonen``)."""
+    return any((m := PERSON.match(line)) and m.end() == len(line.rstrip()) for line in lines[1:])
+
+
+def _signature_region(outline: Outline, organizations: list[str] | None = None) -> list[tuple[str, list[str]]]:
+    """The signature block after the signing heading (or near the end), after the last sentence.
+
+    Each piece is (text, its source lines): a run-on paragraph of names stays one text for the
+    signatory parser, while dates are looked for line by line. A table whose first row names the
+    parties is read by columns (each column one party's names and titles), any other by rows.
+    """
     signing = [s for s in outline.sections if s.number and vocab.SIGNING_HINT.search(s.title)]
     start = signing[-1].block_index + 1 if signing else max(0, len(outline.blocks) - 20)
-    region: list[str] = []
+    known = {o for o in organizations or [] if o}
+    region: list[tuple[str, list[str]]] = []
     for block in outline.blocks[start:]:
         if block.kind == "heading":
             break
         if block.kind == "table":
-            region.extend(" ".join(c.text for c in row if c.text) for row in block.rows)
-        elif block.text.rstrip().endswith(".") and not regex.fullmatch(r"[\d.\s]+", block.text.strip()):
-            region = []  # running text: the signatures come after it
+            heads = [c.text for c in block.rows[0] if c.text] if block.rows else []
+            if len(heads) > 1 and all(h in known or vocab.MINISTRY.fullmatch(h) for h in heads):
+                width = max(len(row) for row in block.rows)
+                cells = [row[i].text for i in range(width) for row in block.rows if i < len(row) and row[i].text]
+            else:
+                cells = [" ".join(c.text for c in row if c.text) for row in block.rows]
+            region.extend((cell, [cell]) for cell in cells)
+            continue
+        lines = [clean_spaces(line) for line in block.lines] or [block.text]
+        sentence_ends = [i for i, line in enumerate(lines) if _ends_sentence(line)]
+        if sentence_ends:
+            region = [(line, [line]) for line in lines[sentence_ends[-1] + 1 :]]  # the signatures follow the text
+        elif _names_on_own_lines(lines):
+            region.extend((line, [line]) for line in lines)
         else:
-            region.append(block.text)
-    return [line.strip() for line in region if line.strip()]
+            region.append((block.text, lines))
+    return [(text.strip(), lines) for text, lines in region if text.strip()]
+
+
+def _signature_lines(outline: Outline, organizations: list[str] | None = None) -> list[str]:
+    """The texts of the signature block, for the signatory parser."""
+    return [text for text, _ in _signature_region(outline, organizations)]
 
 
 def parse_signatories(lines: list[str], organizations: list[str]) -> list[tuple[str, str | None, str | None]]:
@@ -126,61 +487,91 @@ def parse_signatories(lines: list[str], organizations: list[str]) -> list[tuple[
             else:
                 org = header_orgs[len(people) % len(header_orgs)] if header_orgs else None
             people.append([person.group(1), rest, org])
-        elif people and people[-1][1] is None:
+        elif people and people[-1][1] is None and date_of_line(value) is None:
             people[-1][1] = value.strip(" ,")
         after_org = False
     return [tuple(p) for p in people]
 
 
+# --- Series --------------------------------------------------------------------------------------
+
+
+def series_id(agency: str | None, rest: str, title: str) -> str:
+    """Agency + scope (``keha-keskus-yleishallinto``), the same for every version; at most 60 characters.
+
+    Without an agency the title stands in, without its years, dates and diary numbers.
+    """
+    scope = next(
+        (s for s in regex.findall(r"\(([^()]+)\)", rest) if regex.search(r"\p{L}{2,}", s)),
+        None,
+    )
+    if agency:
+        base = agency + (f" {scope}" if scope else "")
+    else:
+        base = title
+        for _, text in _date_or_diary(title):
+            base = base.replace(text, " ")
+        base = regex.sub(r"\b(?:19|20)\d\d\b|\bvuo(?:sille|delle|siksi)\b", " ", base, flags=regex.I)
+    slug = slugify(base)
+    if len(slug) > SERIES_ID_MAX:
+        cut = slug.rfind("-", 0, SERIES_ID_MAX + 1)
+        slug = slug[: cut if cut > 0 else SERIES_ID_MAX]
+    return slug
+
+
+# --- All together ----------------------------------------------------------------------------------
+
+
 def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
     meta = Metadata()
-    front = _front_matter(outline)
     all_text = "\n".join(b.text for b in outline.blocks if b.text)
-    title = next((t for t in front if vocab.AGREEMENT_WORD.search(t)), None)
+    front = _lines(outline, front_only=True)
+    title = _find_title(front, outline, stop_at_body=True)
+    page = _first_page(front, title)
     if title is None:
-        title = next((b.text for b in outline.blocks if vocab.AGREEMENT_WORD.search(b.text or "")), None)
+        title = _find_title(_lines(outline, front_only=False), outline, stop_at_body=False)
     if title is None:
         warnings.append("no agreement title found")
-        title = front[0] if front else ""
-    meta.title = " ".join(title.split())
+        meta.title = page[0] if page else ""
+    else:
+        meta.title = title.text
+        if title.cut:
+            warnings.append(f"the title was cut to a heading's length from a longer text: '{meta.title}'")
 
-    parties = vocab.AGREEMENT_TITLE.match(meta.title)
-    rest = meta.title
-    if parties:
-        left, right, rest = parties.group("left"), parties.group("right"), parties.group("rest")
-        for side in (left, right):
-            if "ministeri" in side.lower():
-                if not regex.match(r"^(?:ohjaavi|ohjaava|ministeriö)", side, regex.I):
-                    meta.ministries.append(base_form(side, all_text))
+    parsed = title.parties if title else None
+    rest = parsed[1] if parsed else meta.title
+    if parsed:
+        for party in parsed[0]:
+            if _is_ministry(party):
+                if not vocab.GENERIC_PARTY.match(party):
+                    meta.ministries.append(base_form(party, all_text))
             else:
-                meta.agency = base_form(side, all_text)
+                meta.agencies.append(base_form(party, all_text))
+        meta.ministries = list(dict.fromkeys(meta.ministries))
+        meta.agencies = list(dict.fromkeys(meta.agencies))
+        meta.agency = meta.agencies[0] if meta.agencies else None
     else:
         warnings.append("the title does not name the parties ('X:n ja Y:n välinen tulossopimus')")
 
-    labelled = entities("\n".join([meta.title, *front]))
-    ranges = [t for label, t in labelled if label == "YEAR_RANGE"]
+    labelled = entities("\n".join(page))
     title_years = [t for label, t in entities(rest) if label in ("YEAR", "YEAR_RANGE")]
+    ranges = [t for label, t in labelled if label == "YEAR_RANGE"]
     span = (title_years or ranges or [None])[0]
     if span:
         years = [int(y) for y in regex.findall(r"(?:19|20)\d\d", span)]
         meta.period = (years[0], years[-1])
     else:
         warnings.append("no agreement period found in the title")
-    dates = [_date(t) for label, t in labelled if label == "DATE"]
-    signature_lines = _signature_lines(outline)
-    if not any(dates):
-        tail = [b.text for b in outline.blocks[-40:] if b.kind == "paragraph" and len(b.text) < 60]
-        dates = [_date(t) for label, t in entities("\n".join(tail)) if label == "DATE"]
-    meta.signed_on = next((d for d in dates if d), None)
-    if meta.signed_on is None:
-        warnings.append("no date of the agreement found")
+
     meta.reference_numbers = list(dict.fromkeys(t for label, t in labelled if label == "DIARY"))
     if not meta.reference_numbers:
         warnings.append("no diary number (e.g. VN/17411/2023) found on the first page")
 
+    parties = [*meta.ministries, *meta.agencies]
+    region = _signature_region(outline, parties)
+    signature_lines = [text for text, _ in region]
     ministries_in_signatures = [m.group(0).strip() for line in signature_lines for m in vocab.MINISTRY.finditer(line)]
-    organizations = [*meta.ministries, *ministries_in_signatures, meta.agency or ""]
-    meta.signatories = parse_signatories(signature_lines, organizations)
+    meta.signatories = parse_signatories(signature_lines, [*parties, *ministries_in_signatures])
     for _, _, org in meta.signatories:
         if org and "ministeriö" in org.lower() and org not in meta.ministries:
             meta.ministries.append(org)
@@ -189,7 +580,12 @@ def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
     if not meta.ministries:
         warnings.append("no ministry identified as a party")
 
-    scope = regex.search(r"\(([^)]+)\)", rest)
-    base = meta.agency or regex.sub(r"\b(?:19|20)\d\d\b", "", meta.title)
-    meta.series_id = slugify(base + (f" {scope.group(1)}" if scope else ""))
+    meta.signed_on = next((d for d in map(date_of_line, page) if d), None)
+    has_signing_section = any(s.number and vocab.SIGNING_HINT.search(s.title) for s in outline.sections)
+    if meta.signed_on is None and (meta.signatories or has_signing_section):
+        meta.signed_on = next((d for _, lines in region for d in map(date_of_line, lines) if d), None)
+    if meta.signed_on is None:
+        warnings.append("no date of the agreement found (on the first page or next to the signatures)")
+
+    meta.series_id = series_id(meta.agency, rest, meta.title)
     return meta

@@ -70,12 +70,36 @@ NO_TARGET = regex.compile(r"^\s*[-–—]?\s*$")
 
 # Organisations.
 MINISTRY = regex.compile(r"\b(?:[\p{Lu}][\p{L}]*-\s+ja\s+)?[\p{Lu}]?[\p{L}]*ministeriö\b", regex.I)
-AGREEMENT_TITLE = regex.compile(
-    r"^(?P<left>.+?)\s+(?:ja|sekä)\s+(?P<right>.+?)\s+välinen\s+tulossopimus\b(?P<rest>.*)$",
-    regex.I | regex.S,
-)
 AGREEMENT_WORD = regex.compile(r"tulossopimu|tulostavoite|tavoiteasiakirja|tulossuunnitelma", regex.I)
+# The agreement word standing as a word of the title (``tulossopimus``, ``TULOSSOPIMUS``).
+_TITLE_WORD = r"(?P<word>tulossopimu\w*|tulostavoite\w*|tavoiteasiakirja\w*|tulossuunnitelma\w*)"
+# The parties in the genitive before the agreement word, ``välinen`` optional: ``Valtiovarainministeriön ja
+# Valtorin välinen tulossopimus …``, ``MAA- JA METSÄTALOUSMINISTERIÖN, X:N JA Y:N TULOSSOPIMUS 2020–2023``.
+AGREEMENT_TITLE = regex.compile(
+    rf"^(?P<parties>.+?)\s+(?:väli(?:nen|set)\s+)?{_TITLE_WORD}\b(?P<rest>.*)$", regex.I | regex.S
+)
+# The parties after the agreement word: ``Tulossopimus X:n ja Y:n välillä vuosille 2024–2027``.
+AGREEMENT_TITLE_BETWEEN = regex.compile(
+    rf"^{_TITLE_WORD}\s+(?P<parties>.+?)\s+välillä\b(?P<rest>.*)$", regex.I | regex.S
+)
+# Between parties: a comma, ``ja`` or ``sekä``, but not after a shared compound part (``Maa- ja metsätalous…``).
+PARTY_SEPARATOR = regex.compile(r"(?<!-)\s*,\s*|(?<!-)\s+(?:ja|sekä)\s+", regex.I)
+# A party in the genitive: a few words, the first capitalised, the last in -n (``Kansallisen nuorisoarkiston``).
+PARTY = regex.compile(r"^[\p{Lu}][\p{L}\-]*(?:\s+[\p{L}][\p{L}\-]*){0,5}[nN]$")
+# Parties that name no one: ``Ohjaavien ministeriöiden``, ``Ministeriön``.
+GENERIC_PARTY = regex.compile(r"^(?:ohjaavi|ohjaava|ministeriö)", regex.I)
 SIGNING_HINT = regex.compile(r"allekirjoit", regex.I)
+
+# Words that may stand beside a date on a line that dates the agreement (``Päivämäärä 13.12.2023``,
+# ``Dnro VN/17411/2023 13.12.2023``, ``Allekirjoitettu sähköisesti 27.1.2025``); a place (``Helsingissä``)
+# and a document-type word (``TULOSSOPIMUSASIAKIRJA``) are recognised apart.
+DATE_LINE_WORDS = regex.compile(
+    r"^(?:pvm|päivämäärä|päiväys|dnro|dno|diaarinumero|diaarinro|asianumero|nro|allekirjoitettu|allekirjoitus|"
+    r"sähköisesti|hyväksytty|luonnos|versio|asiakirja|sopimus|sopimusasiakirja)$",
+    regex.I,
+)
+# Month stems of written dates (``13. joulukuuta 2023``), in order.
+MONTHS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys", "loka", "marras", "joulu")
 
 
 def column_kind(header: str) -> str | None:
