@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.agreement import SCHEMA_VERSION, Extractor, Provenance, Quantity, SourceFormat, ValueKind
+from schemas.agreement import SCHEMA_VERSION, Comparator, Extractor, Provenance, Quantity, SourceFormat, ValueKind
 
 ChangeKind = Literal["added", "removed", "changed", "renamed", "confirmed"]
 Entity = Literal["agreement", "goal", "target", "indicator", "value", "table", "section"]
@@ -58,12 +58,21 @@ class Detail(_Model):
     new_label: str | None = None
     old_text: str | None = Field(None, description="a value's cell as written in the old version")
     new_text: str | None = None
+    old_comparator: Comparator | None = Field(None, description="a value's comparison in the old version (`>88` → `>`)")
+    new_comparator: Comparator | None = None
+    old_value_max: float | None = Field(None, description="the upper bound of a range in the old version")
+    new_value_max: float | None = None
     unit: str | None = None
     words: list[WordChange] | None = Field(None, description="word-level change of a text, old → new")
     old_numbers: list[Quantity] | None = Field(None, description="quantities in the old text, where they changed")
     new_numbers: list[Quantity] | None = None
     similarity: float | None = Field(None, description="how alike a renamed item's old and new names are, 0–1")
     uncertain: bool = Field(False, description="the matching behind this change is a guess a reviewer should check")
+    rollover: bool = Field(
+        False,
+        description="nothing but the years rolling on: a year that left its table at the start or came in at the "
+        "end, or a value confirmed or moved on to a later kind (target → estimate) with its figure unchanged",
+    )
     note: str | None = Field(None, description="one sentence for reviewers")
 
 
@@ -88,6 +97,7 @@ class Summary(_Model):
     by_change: dict[ChangeKind, int]
     by_entity: dict[Entity, dict[ChangeKind, int]]
     uncertain: int = Field(0, description="changes resting on a matching a reviewer should check")
+    rollover: int = Field(0, description="changes that are nothing but the years rolling on (`detail.rollover`)")
 
 
 class ReExtraction(_Model):

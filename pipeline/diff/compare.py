@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
-import regex
-
-from pipeline.diff.match import Matching, match_items
+from pipeline.diff.match import Matching, match_items, match_rows
+from pipeline.diff.tables import caption_name, comparable_name, match_tables, table_years
+from pipeline.diff.view import show
 from pipeline.diff.words import word_changes
 from pipeline.errors import AgreementError
 from pipeline.nlp import vocab
@@ -30,10 +30,16 @@ from schemas.diff import (
     VersionRef,
 )
 
-# Old kind → new kind that confirms it: the preliminary figure became the agreed or the real one.
-CONFIRMATIONS = {("preliminary_target", "target"), ("estimate", "actual")}
+# Old kind → new kind that confirms it: the preliminary figure became the agreed or the real one
+# (a proposed budget the one parliament passed, an estimate the outcome). A budget or a target that
+# gave way to the outcome is not confirmed by it: it is a plan, the outcome is what happened, and
+# the two are compared as a change of kind (``changed``, ``field: kind``).
+CONFIRMATIONS = {("preliminary_target", "target"), ("estimate", "actual"), ("budget_proposal", "budget")}
+# How far on in its year a kind of figure is: plans, then the adopted plan, an estimate, the outcome.
+# A value whose kind moved forward with its figure unchanged is only the years rolling on.
+STAGES = {"preliminary_target": 0, "frame": 0, "target": 1, "budget_proposal": 1, "budget": 2, "estimate": 3,
+          "actual": 4}  # fmt: skip
 METADATA_FIELDS = ("title", "agency", "ministries", "period", "signed_on", "reference_numbers", "signatories")
-_CAPTION_NUMBER = regex.compile(r"^\s*Taulukko\s+\d+\s*[.:]?\s*", regex.I)
 
 
 class SeriesMismatch(AgreementError):
@@ -75,14 +81,13 @@ def summarize(changes: Sequence[Change]) -> Summary:
             e: {k: by_entity[e][k] for k in CHANGE_KINDS if by_entity[e][k]} for e in ENTITIES if e in by_entity
         },
         uncertain=sum(1 for c in changes if c.detail.uncertain),
+        rollover=sum(1 for c in changes if c.detail.rollover),
     )
 
 
 def table_name(table: s.Table) -> str:
-    """A table's name for matching and display: its caption without ``Taulukko N.``, and its group."""
-    caption = _CAPTION_NUMBER.sub("", table.caption or "")
-    name = " – ".join(part for part in (caption, table.group) if part)
-    return name or " ".join(table.header)
+    """A table's name for display: its caption without ``Taulukko N.`` and its group, else its header."""
+    return caption_name(table) or " ".join(table.header)
 
 
 def _targets(goal: s.Goal) -> list[s.Target]:
@@ -92,23 +97,75 @@ def _targets(goal: s.Goal) -> list[s.Target]:
 
 
 def _named_tables(agreement: s.Agreement) -> list[s.Table]:
-    """The tables a reviewer can name: captioned or numbered, or holding goals or indicators.
+    """The tables a reviewer can name: numbered (``Taulukko 4.``), or holding goals or indicators.
 
-    A table with none of these is layout (a signature block set as a table in one format and as
-    lines in another); its contents reach the diff through the metadata, not as a table.
+    A table with neither is layout (a signature block set as a table in one format and as lines in
+    another, named only by the line above it, a date); its contents reach the diff through the
+    metadata, not as a table.
     """
     used = {g.table_id for g in agreement.goals} | {i.table_id for i in agreement.indicators}
-    return [t for t in agreement.tables if t.caption or t.number is not None or t.id in used]
+    return [t for t in agreement.tables if t.number is not None or t.id in used]
+
+
+def _row_names(agreement: s.Agreement) -> Callable[[s.Table], list[str]]:
+    """The names of a table's rows, in order: its indicators, else its goals, else each row's first
+    filled cell. They say which table is which when the header's years have rolled on."""
+    indicators: dict[str | None, list[str]] = {}
+    goals: dict[str | None, list[str]] = {}
+    for indicator in agreement.indicators:
+        indicators.setdefault(indicator.table_id, []).append(indicator.name)
+    for goal in agreement.goals:
+        goals.setdefault(goal.table_id, []).append(goal.title)
+
+    def rows(table: s.Table) -> list[str]:
+        cells = [next((c for c in row if c.strip()), "") for row in table.rows]
+        return indicators.get(table.id) or goals.get(table.id) or [c for c in cells if c]
+
+    return rows
 
 
 def _value_of(value: s.IndicatorValue) -> float | str:
     return value.value if value.value is not None else value.text
 
 
-def _same_value(a: s.IndicatorValue, b: s.IndicatorValue) -> bool:
+def _same_number(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) < 1e-9
+
+
+def _differences(a: s.IndicatorValue, b: s.IndicatorValue) -> list[str]:
+    """What of a figure differs: ``value`` (the number, or the text of a cell without one),
+    ``comparator`` (``>88`` → ``88``) and ``value_max`` (``90–95`` → ``90–96``)."""
     if a.value is not None and b.value is not None:
-        return abs(a.value - b.value) < 1e-9
-    return a.value is None and b.value is None and " ".join(a.text.split()) == " ".join(b.text.split())
+        same = _same_number(a.value, b.value)
+    else:
+        same = a.value is None and b.value is None and " ".join(a.text.split()) == " ".join(b.text.split())
+    differs = [] if same else ["value"]
+    if a.comparator != b.comparator:
+        differs.append("comparator")
+    if not _same_number(a.value_max, b.value_max):
+        differs.append("value_max")
+    return differs
+
+
+def _figure_note(old: s.IndicatorValue, new: s.IndicatorValue, differs: list[str]) -> str | None:
+    """One sentence for a figure whose number stayed while its comparison or range changed."""
+    if "value" in differs or not differs:
+        return None
+    parts = []
+    if "comparator" in differs:
+        parts.append(f"comparison {old.comparator or 'none'} → {new.comparator or 'none'}")
+    if "value_max" in differs:
+        parts.append(f"upper bound {show(old.value_max)} → {show(new.value_max)}")
+    return f"the number is the same; {', '.join(parts)}"
+
+
+def _years(tables: dict[str, s.Table], indicator: s.Indicator) -> set[int]:
+    """The years of an indicator's table (its columns), else of its own values."""
+    table = tables.get(indicator.table_id or "")
+    years = {int(y) for y in table_years(table)} if table is not None else set()
+    return years or {v.year for v in indicator.values}
 
 
 def _text(text: str | None) -> str | None:
@@ -153,9 +210,10 @@ class _Differ:
         self.sections = self._match(
             old.sections, new.sections, key=lambda x: x.id, name=lambda x: x.title, what="section"
         )
-        self.tables = self._match(
-            _named_tables(old), _named_tables(new), key=lambda x: x.id, name=table_name, what="table"
+        self.tables = match_tables(
+            _named_tables(old), _named_tables(new), old_rows=_row_names(old), new_rows=_row_names(new)
         )
+        self.notes.extend(self.tables.notes)
         self.section_map = {m.old.id: m.new.id for m in self.sections.matches}
         self.table_map = {m.old.id: m.new.id for m in self.tables.matches}
         self.goals = self._match(
@@ -168,15 +226,19 @@ class _Differ:
             what="goal",
         )
         self.goal_map = {m.old.id: m.new.id for m in self.goals.matches}
-        self.indicators = self._match(
+        self.indicators = match_rows(
             old.indicators,
             new.indicators,
+            table_pairs=[(m.old.id, m.new.id) for m in self.tables.matches],
+            old_table=lambda i: i.table_id,
+            new_table=lambda i: i.table_id,
             key=lambda x: x.id,
             name=lambda x: x.name,
             old_context=lambda i: self._place(i.table_id, None, mapped=True),
             new_context=lambda i: self._place(i.table_id, None, mapped=False),
             what="indicator",
         )
+        self.notes.extend(self.indicators.notes)
         self.indicator_map = {m.old.id: m.new.id for m in self.indicators.matches}
 
     def _match(self, old: Sequence, new: Sequence, **kwargs) -> Matching:
@@ -196,8 +258,16 @@ class _Differ:
         self._metadata()
         self._goals()
         self._indicators()
-        self._outline("table", self.tables, table_name, lambda t: t.provenance)
-        self._outline("section", self.sections, lambda x: x.title, _section_prov)
+        self._outline(
+            "table",
+            self.tables,
+            table_name,
+            lambda t: t.provenance,
+            lambda a, b: comparable_name(a) == comparable_name(b),
+        )
+        self._outline(
+            "section", self.sections, lambda x: x.title, _section_prov, lambda a, b: _text(a.title) == _text(b.title)
+        )
         if self.forced:
             self.notes.insert(
                 0,
@@ -412,15 +482,21 @@ class _Differ:
                     "indicator",
                     new.id,
                     f"indicators/{new.id}/table_id",
-                    before_table and before_table.caption,
-                    after_table and after_table.caption,
+                    before_table and table_name(before_table),
+                    after_table and table_name(after_table),
                     detail=Detail(field="table_id", note="the indicator now stands in another table"),
                     **where,
                 )
             self._parent("indicator", old, new, self.indicator_map, old_names, new_names, where)
+            # The years that left the table at its start, and came in at its end: the table rolled on.
+            old_years, new_years = _years(old_tables, old), _years(new_tables, new)
+            gone = {y for y in old_years if new_years and y < min(new_years)}
+            came = {y for y in new_years if old_years and y > max(old_years)}
             for before, after in _pair_by_year(old.values, new.values, lambda a, b: a.kind == b.kind):
-                if before is None or after is None:
-                    self._value("added" if before is None else "removed", old, before, after, owner=new)
+                if before is None:
+                    self._value("added", old, None, after, owner=new, rollover=after.year in came)
+                elif after is None:
+                    self._value("removed", old, before, None, owner=new, rollover=before.year in gone)
                 else:
                     self._value_change(old, new, before, after)
 
@@ -444,6 +520,10 @@ class _Differ:
             new_label=new.label if new else None,
             old_text=old.text if old else None,
             new_text=new.text if new else None,
+            old_comparator=old.comparator if old else None,
+            new_comparator=new.comparator if new else None,
+            old_value_max=old.value_max if old else None,
+            new_value_max=new.value_max if new else None,
             unit=owner.unit,
             **extra,
         )
@@ -462,17 +542,31 @@ class _Differ:
         )
 
     def _value_change(self, old_indicator: s.Indicator, indicator: s.Indicator, old, new) -> None:
+        """One year's figure in both versions: the same kind with another figure is a change (of the
+        number, or only of its comparison or range: ``field`` says which); a preliminary kind that
+        became the final one is confirmed; any other change of kind (the 2025 target is now the 2025
+        estimate) is a change of ``kind``. Confirmed values and kinds that moved on with the figure
+        unchanged are marked ``rollover``: nothing but the years rolling on."""
+        differs = _differences(old, new)
+        note = _figure_note(old, new, differs)
         if old.kind == new.kind:
-            if not _same_value(old, new):
-                self._value("changed", old_indicator, old, new, owner=indicator)
+            if differs:
+                field = None if "value" in differs else differs[0]
+                self._value("changed", old_indicator, old, new, owner=indicator, field=field, note=note)
         elif (old.kind, new.kind) in CONFIRMATIONS:
-            self._value("confirmed", old_indicator, old, new, owner=indicator)
+            self._value("confirmed", old_indicator, old, new, owner=indicator, note=note, rollover=not differs)
         else:
-            self._value("changed", old_indicator, old, new, owner=indicator, field="kind")
+            advanced = STAGES.get(new.kind, -1) > STAGES.get(old.kind, 5)
+            self._value(
+                "changed", old_indicator, old, new, owner=indicator, field="kind", note=note,
+                rollover=advanced and not differs,
+            )  # fmt: skip
 
     # --- tables and sections: context for reviewers ---------------------------------------
 
-    def _outline(self, entity: str, matching: Matching, name, provenance) -> None:
+    def _outline(self, entity: str, matching: Matching, name, provenance, same: Callable) -> None:
+        """Tables and sections that came, went or were renamed (a table whose years rolled on, or whose
+        caption only names other years, is the same table and no renaming)."""
         plural = f"{entity}s"
         for item_match in _in_new_order(matching):
             old, new = item_match.old, item_match.new
@@ -498,7 +592,7 @@ class _Differ:
                     title=name(old),
                     old_provenance=provenance(old),
                 )
-            elif _text(name(old)) != _text(name(new)):
+            elif not same(old, new):
                 self._add(
                     "renamed",
                     entity,

@@ -16,6 +16,7 @@ import functools
 
 import regex
 
+from pipeline.nlp import vocab
 from pipeline.nlp.lexicon import voikko
 from pipeline.textnorm import FOOTNOTE_MARKS
 
@@ -79,7 +80,10 @@ def name_similarity(a: str, b: str) -> float:
     Words are paired greedily, best pair first, each word used once; word order does not matter
     (``Asiakastyytyväisyys, käyttäjät`` and ``Käyttäjien asiakastyytyväisyys`` are alike).
     """
-    left, right = words(a), words(b)
+    return _shared_weight(words(a), words(b))
+
+
+def _shared_weight(left: tuple[str, ...], right: tuple[str, ...]) -> float:
     if not left or not right:
         return 1.0 if left == right else 0.0
     if left == right:
@@ -101,3 +105,33 @@ def name_similarity(a: str, b: str) -> float:
         used_right.add(j)
         total += score
     return round(2 * total / (len(left) + len(right)), 3)
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The words of a name that say what is measured: not numbers, not short words (``ja``), and not
+    the words of a unit (``kpl``, ``1 000 euroa``, ``pv/htv``, ``asteikko 1—5``). A word a unit
+    pattern only starts (``henkilötyövuodet``) is content: it is the thing counted."""
+    text = "".join(ch for ch in text if ch not in FOOTNOTE_MARKS)
+    spans = [
+        m.span()
+        for pattern in [p for p, _ in vocab.UNITS] + [p for p, _ in vocab.SCALES]
+        for m in regex.finditer(pattern, text, regex.I)
+    ]
+    found = []
+    for m in _WORD.finditer(text):
+        word = m.group().lower()
+        if not word.isalpha() or len(word) < 3:
+            continue
+        if any(start <= m.start() and m.end() <= end for start, end in spans):
+            continue
+        found.append(word)
+    return tuple(found)
+
+
+def content_similarity(a: str, b: str) -> float:
+    """``name_similarity`` over the names' content words: ``Rajaturvallisuus (1—5)`` and
+    ``Meriturvallisuus (1—5)`` share only their scale, and are not alike at all (0)."""
+    left, right = content_words(a), content_words(b)
+    if not left or not right:
+        return 0.0
+    return _shared_weight(left, right)
