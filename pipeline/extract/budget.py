@@ -45,7 +45,10 @@ SIGNALS = regex.compile(
 AGREEMENT = regex.compile(r"tulossopimu", regex.I)
 GOAL_INTRO = regex.compile(r"tavoitteet|tulostavoitteet", regex.I)
 RUNNING_ITEM = regex.compile(r"^(?P<item>\d{2}\.\d{2})\s?\d{1,4}$")
-MINISTRY_SETS = regex.compile(r"\b(?P<ministry>\p{L}+ministeriö)\s+(?:asettaa|on\s+asettanut|asetti)\b", regex.I)
+# "Sisäministeriö asettaa Poliisille …", "Liikenne- ja viestintäministeriö on asettanut …"
+MINISTRY_SETS = regex.compile(
+    r"\b(?P<ministry>(?:\p{L}+-\s+ja\s+)?\p{L}+ministeriö)\s+(?:asettaa|on\s+asettanut|asetti)\b", regex.I
+)
 
 
 @dataclass

@@ -115,7 +115,7 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
                 )
             continue
         name, marks = strip_footnote_marks(raw_name)
-        sub = regex.match(r"^[-–]\s+(.*)$", name)
+        sub = regex.match(r"^[-–—]\s+(.*)$", name)
         if sub:
             name = sub.group(1)
         unit, scale = vocab.unit_of(name)
