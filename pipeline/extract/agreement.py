@@ -10,7 +10,7 @@ import hashlib
 
 import pipeline
 from pipeline.errors import NotAnAgreement
-from pipeline.extract import coverage
+from pipeline.extract import budget, coverage
 from pipeline.extract.goals import RawGoal, extract_goals
 from pipeline.extract.indicators import extract_indicators
 from pipeline.extract.metadata import extract_metadata
@@ -75,12 +75,20 @@ def _goals(raw: list[RawGoal]) -> list[s.Goal]:
 def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
     """Extract everything from a segmented document and validate it against the contract."""
     warnings = [*outline.layout.warnings, *outline.warnings]
-    raw_goals = extract_goals(outline, warnings)
     raw_indicators = extract_indicators(outline, warnings)
-    has_word = any(vocab.AGREEMENT_WORD.search(b.text or "") for b in outline.blocks[:60])
-    if not has_word and not raw_goals and not raw_indicators:
-        raise NotAnAgreement(f"{source.path}: not a performance agreement (no tulossopimus title, goals or indicators)")
-    meta = extract_metadata(outline, warnings)
+    document = s.DocumentInfo()
+    if budget.is_budget_proposal(outline):
+        raw_goals = budget.budget_goals(outline)
+        meta, info = budget.budget_metadata(outline, raw_indicators, warnings)
+        document = s.DocumentInfo(kind=budget.KIND, budget_item=info.item, year=info.year)
+    else:
+        raw_goals = extract_goals(outline, warnings)
+        has_word = any(vocab.AGREEMENT_WORD.search(b.text or "") for b in outline.blocks[:60])
+        if not has_word and not raw_goals and not raw_indicators:
+            raise NotAnAgreement(
+                f"{source.path}: not a performance agreement (no tulossopimus title, goals or indicators)"
+            )
+        meta = extract_metadata(outline, warnings)
 
     used: set[str] = set()
     indicator_ids = [stable_id("i", r.name, used) for r in raw_indicators]
@@ -148,6 +156,7 @@ def build_agreement(outline: Outline, source: s.Source) -> s.Agreement:
     return s.Agreement(
         extractor=s.Extractor(name="agreements", version=pipeline.__version__),
         source=source,
+        document=document,
         agreement=s.AgreementInfo(
             title=meta.title,
             agency=meta.agency,
