@@ -221,6 +221,19 @@ def test_parties_on_the_line_before_the_agreement_word():
     assert (meta.agency, meta.ministries) == ("Vesihallitus", ["Ympäristöministeriö"])
 
 
+def test_a_title_set_as_two_blocks():
+    # A PDF may set a large title as two paragraphs; a label's abbreviation ("Dnro.") is no running text.
+    outline = _outline(
+        ["Maa- ja metsätalousministeriön ja Maanmittauslaitoksen"],
+        ["tulossopimus vuosille 2024–2027"],
+        ["Dnro. MML/1234/00 00 01/2023", "Pvm. 13.12.2023"],
+    )
+    meta = extract_metadata(outline, [])
+    assert meta.title == "Maa- ja metsätalousministeriön ja Maanmittauslaitoksen tulossopimus vuosille 2024–2027"
+    assert (meta.agency, meta.ministries) == ("Maanmittauslaitos", ["Maa- ja metsätalousministeriö"])
+    assert (meta.reference_numbers, meta.signed_on) == (["MML/1234/00 00 01/2023"], date(2023, 12, 13))
+
+
 def test_document_type_line_in_the_same_paragraph():
     warnings: list[str] = []
     outline = _outline(["TULOSSOPIMUSASIAKIRJA 30.10.2019 VN/1234/2019", "Tulossopimus vuosille 2020–2023"])

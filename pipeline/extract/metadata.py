@@ -53,7 +53,7 @@ _PERIOD = regex.compile(
     r"(?:(?:19|20)\d\d(?:\s*[–—-]\s*(?:19|20)\d\d)?)(?:\s*\([^()]{1,60}\))?",
 )
 # Running text: a word and a full stop (``…tulossopimuksella.``); a heading-like line ends the first page.
-_SENTENCE = regex.compile(r"\p{L}{2,}[.!?](?:\s|$)")
+_SENTENCE_END = regex.compile(r"(\p{L}+)[.!?](?=\s|$)")
 _HEADING_LIKE = regex.compile(r"^\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+\p{Lu}")
 _PLACE_CLASSES = {"paikannimi"}
 _PLACE_CASES = {"nimento", "sisaolento", "ulkoolento"}
@@ -211,6 +211,7 @@ class _Line:
     text: str
     block: int
     index: int
+    short: bool  # its block is no table and no longer than a title: a title may go on into the next one
 
 
 @dataclass
@@ -235,13 +236,27 @@ def _lines(outline: Outline, front_only: bool) -> list[_Line]:
             texts = [" ".join(c.text for c in row if c.text) for row in block.rows]
         else:
             texts = block.lines or ([block.text] if block.text else [])
-        lines.extend(_Line(clean_spaces(t), number, i) for i, t in enumerate(texts) if t.strip())
+        short = block.kind != "table" and len(texts) <= TITLE_MAX_LINES
+        lines.extend(_Line(clean_spaces(t), number, i, short) for i, t in enumerate(texts) if t.strip())
     return lines
+
+
+def _is_running_text(line: str) -> bool:
+    """A sentence ends on the line (``…viestinnästä.``); a label's abbreviation (``Dnro.``, ``Pvm.``) is none."""
+    return any(
+        len(word) > 2 and not word.isupper() and not vocab.DATE_LINE_WORDS.match(word)
+        for word in (m.group(1) for m in _SENTENCE_END.finditer(line))
+    )
 
 
 def _ends_first_page(line: str) -> bool:
     """Running text, the contents or a numbered heading: the first page's metadata is behind."""
-    return bool(_SENTENCE.search(line) or vocab.TOC_TITLES.match(line.strip()) or _HEADING_LIKE.match(line))
+    return bool(_is_running_text(line) or vocab.TOC_TITLES.match(line.strip()) or _HEADING_LIKE.match(line))
+
+
+def _together(before: _Line, after: _Line) -> bool:
+    """Two lines that may hold one title: the same block, or two short blocks one after the other."""
+    return before.block == after.block or (after.block == before.block + 1 and before.short and after.short)
 
 
 def _has_period(text: str) -> bool:
@@ -250,10 +265,9 @@ def _has_period(text: str) -> bool:
 
 
 def _span(lines: list[_Line], at: int) -> tuple[int, int]:
-    """The lines of one title around the line carrying the agreement word, within its block."""
+    """The lines of one title around the line carrying the agreement word (a PDF may set it as two blocks)."""
     first = last = at
-    block = lines[at].block
-    while first > 0 and lines[first - 1].block == block and last - first + 1 < TITLE_MAX_LINES:
+    while first > 0 and _together(lines[first - 1], lines[first]) and last - first + 1 < TITLE_MAX_LINES:
         previous, current = lines[first - 1].text, lines[first].text
         joined_parties = title_parties(f"{previous} {current}")
         if _CONTINUES.match(current) or _OPEN_END.search(previous):
@@ -262,7 +276,7 @@ def _span(lines: list[_Line], at: int) -> tuple[int, int]:
             first -= 1  # ``YMPÄRISTÖMINISTERIÖN JA VESIHALLITUKSEN`` / ``TULOSSOPIMUS 2021–2024``
         else:
             break
-    while last + 1 < len(lines) and lines[last + 1].block == block and last - first + 1 < TITLE_MAX_LINES:
+    while last + 1 < len(lines) and _together(lines[last], lines[last + 1]) and last - first + 1 < TITLE_MAX_LINES:
         text = " ".join(line.text for line in lines[first : last + 1])
         following = lines[last + 1].text
         if _has_period(text):
@@ -327,17 +341,15 @@ def _find_title(lines: list[_Line], outline: Outline, stop_at_body: bool) -> _Ti
         line = lines[index].text
         if vocab.AGREEMENT_WORD.search(line):
             candidate = _title_at(lines, index, outline)
+            if candidate.parties:
+                return candidate  # the first title naming the parties is the one
             candidates.append(candidate)
             index = candidate.last + 1
             continue
         if stop_at_body and candidates and _ends_first_page(line):
             break
         index += 1
-    return (
-        next((c for c in candidates if c.parties), None)
-        or next((c for c in candidates if not c.doctype), None)
-        or (candidates[0] if candidates else None)
-    )
+    return next((c for c in candidates if not c.doctype), None) or (candidates[0] if candidates else None)
 
 
 # --- Dates and the first page ------------------------------------------------------------------
@@ -532,7 +544,7 @@ def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
         title = _find_title(_lines(outline, front_only=False), outline, stop_at_body=False)
     if title is None:
         warnings.append("no agreement title found")
-        meta.title = page[0] if page else ""
+        meta.title = cut_title(page[0])[0] if page else ""
     else:
         meta.title = title.text
         if title.cut:
