@@ -245,6 +245,8 @@ def test_title_and_party_vocabulary():
         "LÄÄKEVIRASTON",
     ]
     assert vocab.PARTY.match("Kansallisen nuorisoarkiston") and vocab.PARTY.match("KEHA-keskuksen")
+    assert vocab.PARTY.match("Elinkeino-, liikenne- ja ympäristökeskusten kehittämis- ja hallintokeskuksen")
+    assert not vocab.PARTY.match("Sopimus, jonka")
     assert not vocab.PARTY.match("30.10.2019 VN/1234/2019 Oikeusministeriön") and not vocab.PARTY.match("sopimus")
     assert vocab.GENERIC_PARTY.match("Ohjaavien ministeriöiden") and vocab.GENERIC_PARTY.match("Ministeriön")
     assert not vocab.GENERIC_PARTY.match("Sisäministeriön")

@@ -262,6 +262,11 @@ def test_title_parties():
     assert title_parties(
         "Ohjaavien ministeriöiden ja KEHA-keskuksen välinen tulossopimus (yleishallinto) vuodelle 2025"
     )
+    long_name = "Elinkeino-, liikenne- ja ympäristökeskusten kehittämis- ja hallintokeskuksen"
+    assert title_parties(f"Työ- ja elinkeinoministeriön sekä {long_name} tulossopimus 2025") == (
+        ["Työ- ja elinkeinoministeriön", long_name],
+        " 2025",
+    )
     assert title_parties("TULOSSOPIMUSASIAKIRJA 30.10.2019 VN/1234/2019") is None
     assert title_parties("Tulossopimus vuosille 2020–2023") is None
     assert title_parties("Tämän sopimuksen ja sen liitteiden tulossopimus on voimassa") is None  # not genitive names
@@ -278,6 +283,10 @@ def test_title_parties():
         ("LUOTSAUSASIAIN TOIMISTON", "Luotsausasiain toimisto"),
         ("Kansallisen audiovisuaalisen instituutin", "Kansallinen audiovisuaalinen instituutti"),
         ("Maanmittauslaitoksen", "Maanmittauslaitos"),
+        (
+            "ELINKEINO-, LIIKENNE- JA YMPÄRISTÖKESKUSTEN KEHITTÄMIS- JA HALLINTOKESKUKSEN",
+            "Elinkeino-, liikenne- ja ympäristökeskusten kehittämis- ja hallintokeskus",
+        ),
     ],
 )
 def test_base_form_without_the_document(genitive, nominative):

@@ -84,8 +84,9 @@ AGREEMENT_TITLE_BETWEEN = regex.compile(
 )
 # Between parties: a comma, ``ja`` or ``sekä``, but not after a shared compound part (``Maa- ja metsätalous…``).
 PARTY_SEPARATOR = regex.compile(r"(?<!-)\s*,\s*|(?<!-)\s+(?:ja|sekä)\s+", regex.I)
-# A party in the genitive: a few words, the first capitalised, the last in -n (``Kansallisen nuorisoarkiston``).
-PARTY = regex.compile(r"^[\p{Lu}][\p{L}\-]*(?:\s+[\p{L}][\p{L}\-]*){0,5}[nN]$")
+# A party in the genitive: a few words, the first capitalised, the last in -n (``Kansallisen nuorisoarkiston``,
+# ``Elinkeino-, liikenne- ja ympäristökeskusten kehittämis- ja hallintokeskuksen``).
+PARTY = regex.compile(r"^[\p{Lu}][\p{L}\-]*(?:(?<=-),)?(?:\s+[\p{L}][\p{L}\-]*(?:(?<=-),)?){0,7}(?<=[nN])$")
 # Parties that name no one: ``Ohjaavien ministeriöiden``, ``Ministeriön``.
 GENERIC_PARTY = regex.compile(r"^(?:ohjaavi|ohjaava|ministeriö)", regex.I)
 SIGNING_HINT = regex.compile(r"allekirjoit", regex.I)
