@@ -11,6 +11,7 @@ from __future__ import annotations
 import pipeline
 from pipeline.diff.view import (
     FIELD_NAMES,
+    ROLLOVER_LINE,
     SECTION_TITLES,
     cell,
     counts_table,
@@ -34,6 +35,7 @@ def render_html(diff: AgreementDiff, *, old_href: str | None = None, new_href: s
         counts=counts_table(diff),
         kinds=CHANGE_KINDS,
         field_names=FIELD_NAMES,
+        rollover_line=ROLLOVER_LINE,
         hrefs={"old": old_href, "new": new_href},
         show=show,
         cell=cell,

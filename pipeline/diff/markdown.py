@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pipeline.diff.view import (
     FIELD_NAMES,
+    ROLLOVER_LINE,
     SECTION_TITLES,
     Group,
     cell,
@@ -44,7 +45,12 @@ def _at(change: Change) -> str:
 
 
 def _mark(change: Change) -> str:
-    return f"{change.change}, uncertain" if change.detail.uncertain else change.change
+    marks = [change.change]
+    if change.detail.uncertain:
+        marks.append("uncertain")
+    if change.detail.rollover:
+        marks.append("rollover")
+    return ", ".join(marks)
 
 
 def _own(change: Change) -> str:
@@ -92,7 +98,7 @@ def _group(group: Group) -> list[str]:
         for change in group.rows:
             lines.append(
                 f"| {change.detail.year} | {_value_side(change, 'old')} | {_value_side(change, 'new')} | "
-                f"{_mark(change)}{_at(change)} |"
+                f"{_mark(change)}{_at(change)}{f': {_escape(change.detail.note)}' if change.detail.note else ''} |"
             )
     lines.append("")
     return lines
@@ -119,6 +125,8 @@ def render_markdown(diff: AgreementDiff) -> str:
         kinds = ", ".join(f"{summary.by_change[k]} {k}" for k in CHANGE_KINDS if k in summary.by_change)
         uncertain = f"; {summary.uncertain} uncertain" if summary.uncertain else ""
         lines += [f"**{summary.total} changes**: {kinds}{uncertain}.", ""]
+        if summary.rollover:
+            lines += [f"{ROLLOVER_LINE.format(n=summary.rollover)}", ""]
         lines += ["| | " + " | ".join(CHANGE_KINDS) + " |", "|---|" + "---|" * len(CHANGE_KINDS)]
         for entity, counts in counts_table(diff):
             lines.append(f"| {entity} | " + " | ".join(str(n) if n else "" for n in counts) + " |")

@@ -132,7 +132,11 @@ class _Pairer(Generic[T]):
                     self.pair(i, candidates[0], 1.0)
 
     def by_similarity(self, floor: float) -> None:
-        """Alike names, best first: from ``SURE`` anywhere, from ``floor`` in the same context."""
+        """Alike names, best first: from ``SURE`` anywhere, from ``floor`` in the same context.
+
+        Below ``SURE`` the names must share a word that says what is measured: ``Rajaturvallisuus
+        (1—5)`` and ``Meriturvallisuus (1—5)`` are alike only in their scale (0.67 by all words).
+        """
         free_new = self.free_new()
         scored = sorted(
             (
@@ -142,7 +146,12 @@ class _Pairer(Generic[T]):
             ),
             key=lambda t: (-t[0], t[1], t[2]),
         )
-        scored = [s for s in scored if s[0] >= floor]
+        scored = [
+            (similarity, i, j)
+            for similarity, i, j in scored
+            if similarity >= SURE
+            or (similarity >= floor and content_similarity(self.name(self.old[i]), self.name(self.new[j])) > 0)
+        ]
         for similarity, i, j in scored:
             if i in self.pairs or j in self.taken:
                 continue

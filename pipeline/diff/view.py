@@ -48,7 +48,13 @@ FIELD_NAMES = {
     "text": "Target",
     "satisfactory": "Satisfactory level",
     "kind": "Kind of value",
+    "comparator": "Comparison",
+    "value_max": "Upper bound",
 }
+ROLLOVER_LINE = (
+    "{n} of them are only the years rolling on (marked rollover): a year that left a table at its start or came "
+    "in at its end, or a figure confirmed or moved on to a later kind (target → estimate) unchanged."
+)
 
 
 @dataclass
