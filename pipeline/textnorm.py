@@ -129,7 +129,39 @@ def fix_inline_breaks(text: str, lex: Lexicon) -> str:
         if mended == text:
             break
         text = mended
-    return _SOFT_HYPHEN.sub(soft, text)
+    return mend_split_words(_SOFT_HYPHEN.sub(soft, text), lex)
+
+
+_LETTERS = regex.compile(r"^\p{L}+$")
+_TAIL = regex.compile(r"^(\p{Ll}+)([-.,;:!?)]*)$")
+
+
+def mend_split_words(text: str, lex: Lexicon) -> str:
+    """Join a word a converter split with a space (``tavaratu rvallisuus``, ``talo uden``,
+    ``nuoris o- ja``): two pieces that are not both words, whose join the dictionary knows.
+
+    Text extracted from justified PDF lines carries such splits; only the dictionary (Voikko)
+    decides, never the document's own words, which hold the pieces themselves.
+    """
+    if not lex.has_dictionary or " " not in text:
+        return text
+    tokens = text.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        left = tokens[i]
+        if i + 1 < len(tokens) and _LETTERS.match(left):
+            tail = _TAIL.match(tokens[i + 1])
+            if tail:
+                piece, rest = tail.group(1), tail.group(2)
+                whole = lex.in_dictionary(left) and lex.in_dictionary(piece)
+                if not whole and lex.in_dictionary(left + piece):
+                    out.append(left + piece + rest)
+                    i += 2
+                    continue
+        out.append(left)
+        i += 1
+    return " ".join(out)
 
 
 def slugify(text: str, limit: int | None = None) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from pipeline.nlp import vocab
+from pipeline.nlp.cells import trailing_cells
 from pipeline.nlp.entities import entities, quantities
 from pipeline.nlp.lexicon import Lexicon, voikko
 from pipeline.nlp.numbers import format_fi_number, parse_cell, parse_fi_number
-from pipeline.textnorm import join_lines, strip_footnote_marks
+from pipeline.textnorm import join_lines, mend_split_words, strip_footnote_marks
 
 
 @pytest.mark.parametrize(
@@ -268,3 +269,71 @@ def test_agency_diary_numbers_and_written_dates():
     assert entities("Dnro: 45/2019") == [("DIARY", "45/2019")]
     assert ("DIARY", "12/010/2023") not in entities("osuus 12/010/2023")
     assert entities("Helsingissä 13. joulukuuta 2023") == [("DATE", "13. joulukuuta 2023")]
+
+
+@pytest.mark.skipif(voikko() is None, reason="needs Voikko")
+@pytest.mark.parametrize(
+    ("split", "mended"),
+    [
+        ("varmistamalla tavaratu rvallisuus ja", "varmistamalla tavaraturvallisuus ja"),
+        ("julkisen talo uden rahoitus", "julkisen talouden rahoitus"),
+        ("nuoris o- ja jengirikollisuus", "nuoriso- ja jengirikollisuus"),
+        ("vahvisteta an lisäämällä", "vahvistetaan lisäämällä"),
+        # two words stay two words; a name or an abbreviation is never glued to a word
+        ("sen jälkeen kun", "sen jälkeen kun"),
+        ("Valtorin palvelut ja ICT palvelut", "Valtorin palvelut ja ICT palvelut"),
+        ("Tori- ja Tuve- palvelut", "Tori- ja Tuve- palvelut"),
+    ],
+)
+def test_words_a_converter_split_with_a_space(split, mended):
+    assert mend_split_words(split, Lexicon()) == mended
+
+
+@pytest.mark.parametrize(
+    ("label", "clean", "marks"),
+    [
+        ("Häiriöindeksi1), enintään", "Häiriöindeksi, enintään", ["1)"]),
+        ("Luottamus, vähintään asteikolla 1—42)", "Luottamus, vähintään asteikolla 1—4", ["2)"]),
+        ("Valvontaindeksi (2014=100)2)", "Valvontaindeksi (2014=100)", ["2)"]),
+        ("Rajaturvallisuus (1—5)1)", "Rajaturvallisuus (1—5)", ["1)"]),
+        ("Tehtävien määrä yhteensä1) (A, B ja C)", "Tehtävien määrä yhteensä (A, B ja C)", ["1)"]),
+        ("Taloudellisuus (ind) 5)", "Taloudellisuus (ind)", ["5)"]),
+        ("Kustannusvastaavuus (tuotot - kustannukset)", "Kustannusvastaavuus (tuotot - kustannukset)", []),
+    ],
+)
+def test_footnote_marks_written_with_a_parenthesis(label, clean, marks):
+    assert strip_footnote_marks(label) == (clean, marks)
+
+
+@pytest.mark.parametrize(
+    ("line", "counts", "name", "cells"),
+    [
+        # spaces group thousands: the split that fills the columns with like magnitudes wins
+        ("Rikoksia, enintään 514 705 500 000 500 000", (3,), "Rikoksia, enintään", ["514 705", "500 000", "500 000"]),
+        (
+            "Lupa-asiat (kpl) 1 442 165 924 000 1 119 000",
+            (3,),
+            "Lupa-asiat (kpl)",
+            ["1 442 165", "924 000", "1 119 000"],
+        ),
+        ("Tehtävät, % 48,9 50,0 yli 50,0", (3,), "Tehtävät, %", ["48,9", "50,0", "yli 50,0"]),
+        ("Tapaamiset, lkm. 7 600 7 800 alle 8 000", (3,), "Tapaamiset, lkm.", ["7 600", "7 800", "alle 8 000"]),
+        ("henkilöasiakkaat, % 91 >88 >88", (3,), "henkilöasiakkaat, %", ["91", ">88", ">88"]),
+        ("Tulos -10 050 -9 466 -8 822", (3,), "Tulos", ["-10 050", "-9 466", "-8 822"]),
+        ("Luottamus (asteikko 1—4) - 2,8 -", (3,), "Luottamus (asteikko 1—4)", ["-", "2,8", "-"]),
+        # a name ending in something cell-like: the longest run that fills the columns
+        ("Työtyytyväisyys, 1—5 3,8 >3,7 >3,7", (3,), "Työtyytyväisyys, 1—5", ["3,8", ">3,7", ">3,7"]),
+        # a share column after the years is optional
+        ("Henkilöstömenot 695 711 725 68", (4, 3), "Henkilöstömenot", ["695", "711", "725", "68"]),
+        ("1) 939 993 1 006 100", (4, 3), "1)", ["939", "993", "1 006", "100"]),
+        # misplaced spaces, digits regrouped into equal cells
+        ("Määrä, htv 76 4 4 78 3 0 79 0 0", (3,), "Määrä, htv", ["7 644", "7 830", "7 900"]),
+        ("Vastaavuus 83 5 1 - -", (3,), "Vastaavuus", ["8 351", "-", "-"]),
+        # no way to fill three columns: no row
+        ("— siirtynyt edelliseltä vuodelta 75 685", (3,), None, None),
+        ("2026 talousarvio 402 191 000", (3,), None, None),
+    ],
+)
+def test_cells_at_the_end_of_a_converted_line(line, counts, name, cells):
+    found = trailing_cells(line, counts)
+    assert (found.name, found.cells) == (name, cells) if found else (name, cells) == (None, None)

@@ -33,6 +33,7 @@ class Lexicon:
         self.words = {w.lower() for w in words}
         self._voikko = voikko()
         self._cache: dict[str, bool] = {}
+        self._spelled: dict[str, bool] = {}
 
     @property
     def has_dictionary(self) -> bool:
@@ -66,4 +67,9 @@ class Lexicon:
     def in_dictionary(self, word: str) -> bool:
         """Voikko alone: a piece of a broken word may still be among the document's words."""
         word = word.strip(".,;:!?()[]\"'”“’-")
-        return bool(word and self._voikko and self._voikko.spell(word))
+        if not word or self._voikko is None:
+            return False
+        cached = self._spelled.get(word)
+        if cached is None:
+            cached = self._spelled[word] = bool(self._voikko.spell(word))
+        return cached
