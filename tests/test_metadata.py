@@ -234,6 +234,13 @@ def test_a_title_set_as_two_blocks():
     assert (meta.reference_numbers, meta.signed_on) == (["MML/1234/00 00 01/2023"], date(2023, 12, 13))
 
 
+def test_a_date_on_the_titles_line():
+    meta = extract_metadata(_outline(["SISÄMINISTERIÖN JA PELASTUSVIRASTON TULOSSOPIMUS 2024–2027 13.12.2023"]), [])
+    assert meta.title == "SISÄMINISTERIÖN JA PELASTUSVIRASTON TULOSSOPIMUS 2024–2027"
+    assert (meta.agency, meta.ministries) == ("Pelastusvirasto", ["Sisäministeriö"])
+    assert (meta.period, meta.signed_on) == ((2024, 2027), date(2023, 12, 13))
+
+
 def test_document_type_line_in_the_same_paragraph():
     warnings: list[str] = []
     outline = _outline(["TULOSSOPIMUSASIAKIRJA 30.10.2019 VN/1234/2019", "Tulossopimus vuosille 2020–2023"])

@@ -269,10 +269,14 @@ def _span(lines: list[_Line], at: int) -> tuple[int, int]:
     first = last = at
     while first > 0 and _together(lines[first - 1], lines[first]) and last - first + 1 < TITLE_MAX_LINES:
         previous, current = lines[first - 1].text, lines[first].text
-        joined_parties = title_parties(f"{previous} {current}")
         if _CONTINUES.match(current) or _OPEN_END.search(previous):
             first -= 1
-        elif first == at and vocab.AGREEMENT_WORD.match(current) and joined_parties and not _date_or_diary(previous):
+        elif (
+            first == at
+            and vocab.AGREEMENT_WORD.match(current)
+            and not _date_or_diary(previous)
+            and title_parties(f"{previous} {current}")
+        ):
             first -= 1  # ``YMPÄRISTÖMINISTERIÖN JA VESIHALLITUKSEN`` / ``TULOSSOPIMUS 2021–2024``
         else:
             break
@@ -308,7 +312,8 @@ def cut_title(text: str) -> tuple[str, bool]:
     stop = regex.compile(r"[.!?](?=\s|$)").search(text, start)
     if stop and stop.start() <= TITLE_MAX_CHARS:
         return text[: stop.start()].rstrip(), True
-    return text[: text.rfind(" ", 0, TITLE_MAX_CHARS + 1)].rstrip(" ,;:-"), True
+    space = text.rfind(" ", 0, TITLE_MAX_CHARS + 1)
+    return text[: space if space > 0 else TITLE_MAX_CHARS].rstrip(" ,;:-"), True
 
 
 def _title_at(lines: list[_Line], at: int, outline: Outline) -> _Title:
@@ -326,9 +331,8 @@ def _title_at(lines: list[_Line], at: int, outline: Outline) -> _Title:
             remainder = text
             for _, entity in found:
                 remainder = remainder.replace(entity, " ")
-            remainder = " ".join(remainder.split()).strip(" ,;:–-")
-            doctype = len(remainder.split()) <= 2 and not regex.search(r"(?:19|20)\d\d", remainder)
-            text = remainder if doctype else text
+            text = " ".join(remainder.split()).strip(" ,;:–-")  # a date or number beside the title is no part of it
+            doctype = len(text.split()) <= 2 and not regex.search(r"(?:19|20)\d\d", text)
     text, cut = cut_title(" ".join(text.split()))
     return _Title(text, first, last, title_parties(text), doctype, cut)
 
@@ -403,6 +407,10 @@ def date_of_line(line: str) -> date | None:
     if regex.search(r"\d", regex.sub(r"[\p{L}\p{P}\s]", "", rest)):
         return None  # other numbers beside the date: a table row, a range of dates
     return parse_date(dates[0])
+
+
+def _first_date(text: str) -> date | None:
+    return next((d for label, t in entities(text) if label == "DATE" and (d := parse_date(t))), None)
 
 
 def _first_page(lines: list[_Line], title: _Title | None) -> list[str]:
@@ -540,6 +548,7 @@ def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
     front = _lines(outline, front_only=True)
     title = _find_title(front, outline, stop_at_body=True)
     page = _first_page(front, title)
+    title_lines = range(title.first, title.last + 1) if title else range(0)
     if title is None:
         title = _find_title(_lines(outline, front_only=False), outline, stop_at_body=False)
     if title is None:
@@ -592,7 +601,9 @@ def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
     if not meta.ministries:
         warnings.append("no ministry identified as a party")
 
-    meta.signed_on = next((d for d in map(date_of_line, page) if d), None)
+    # A date on the title's own line (``… TULOSSOPIMUS 2020–2023 18.12.2019``) is the first page's too.
+    page_dates = (_first_date(line) if i in title_lines else date_of_line(line) for i, line in enumerate(page))
+    meta.signed_on = next((d for d in page_dates if d), None)
     has_signing_section = any(s.number and vocab.SIGNING_HINT.search(s.title) for s in outline.sections)
     if meta.signed_on is None and (meta.signatories or has_signing_section):
         meta.signed_on = next((d for _, lines in region for d in map(date_of_line, lines) if d), None)
