@@ -243,3 +243,42 @@ def test_agreements_diff_of_the_two_sections(sections, budget_diff, tmp_path):
     assert document == budget_diff
     assert f"### {POISSAOLOT}" in (out / "diff.md").read_text(encoding="utf-8")
     assert 'data-count="rollover"' in (out / "diff.html").read_text(encoding="utf-8")
+
+
+def test_a_comparison_or_a_range_that_changed_is_a_value_change(sections):
+    """The same kind in both versions: a new number, a comparison added or dropped, a range widened;
+    and kinds that gave way to the outcome once the year was over."""
+    old = sections[0]
+    new = old.model_copy(deep=True)
+    values = {(i.name, v.year): v for i in new.indicators for v in i.values}
+    values[(VALMIUS, 2025)].value, values[(VALMIUS, 2025)].text = 16, "<16"  # < kept, the number moved
+    kaynnit = values[(KAYNNIT, 2025)]
+    kaynnit.comparator, kaynnit.text = ">=", "vähintään 4 500"  # the same number, now a floor
+    veneet = values[(VENEET_2025, 2025)]
+    veneet.value_max, veneet.text = 75, "65—75"  # the range widened
+    values[(VALMIUS, 2024)].kind = "actual"  # the 2024 estimate was the outcome: confirmed, nothing new
+    values[(TYYTYVAISYYS, 2025)].kind = "actual"  # the 2025 target was met exactly: the year is over
+    values[("Bruttomenot", 2024)].kind = "actual"  # the 2024 budget was spent to the euro
+    diff = diff_agreements(old, new)
+    assert [
+        (c.change, c.title, c.detail.field, c.detail.year, c.old, c.new, c.detail.rollover, c.detail.note)
+        for c in diff.changes
+    ] == [
+        ("changed", KAYNNIT, "comparator", 2025, 4500, 4500, False, "the number is the same; comparison none → >="),
+        ("confirmed", VALMIUS, None, 2024, 17, 17, True, None),
+        ("changed", VALMIUS, None, 2025, 17, 16, False, None),
+        ("changed", VENEET_2025, "value_max", 2025, 65, 65, False, "the number is the same; upper bound 70 → 75"),
+        ("changed", TYYTYVAISYYS, "kind", 2025, 3.6, 3.6, True, None),
+        ("changed", "Bruttomenot", "kind", 2024, 42900, 42900, True, None),
+    ]  # fmt: skip
+    kaynnit_change = diff.changes[0].detail
+    assert (kaynnit_change.old_comparator, kaynnit_change.new_comparator) == (None, ">=")
+    valmius = diff.changes[2].detail
+    assert (valmius.old_comparator, valmius.new_comparator, valmius.old_text, valmius.new_text) == (
+        "<",
+        "<",
+        "<17",
+        "<16",
+    )
+    assert (diff.changes[3].detail.old_value_max, diff.changes[3].detail.new_value_max) == (70, 75)
+    assert diff.summary.rollover == 3

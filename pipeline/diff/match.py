@@ -99,6 +99,9 @@ class _Pairer(Generic[T]):
         return a is None or b is None or a == b
 
     def note(self, i: int, j: int, similarity: float, why: str) -> None:
+        """A pairing refused, for the reviewer; one note per pair of items (the first reason)."""
+        if any((i, j) == (i2, j2) for i2, j2, _ in self.notes):
+            return
         old_name, new_name = self.name(self.old[i]), self.name(self.new[j])
         self.notes.append(
             (i, j, f"{self.what} {old_name!r} may have become {new_name!r} (similarity {similarity:.2f}), {why}")
@@ -302,7 +305,7 @@ def match_rows(
         paired.update({id(m.old): m for m in pairer.result().matches})
         notes.extend(pairer.open_notes())
     taken = {id(m.new) for m in paired.values()}
-    rest = match_items(
+    rest = _Pairer(
         [x for x in old if id(x) not in paired],
         [x for x in new if id(x) not in taken],
         key=key,
@@ -311,16 +314,22 @@ def match_rows(
         new_context=new_context,
         what=what,
     )
-    paired.update({id(m.old): m for m in rest.matches})
-    taken |= {id(m.new) for m in rest.matches}
+    rest.by_key()
+    rest.by_name()
+    rest.by_similarity(MAYBE)
+    moved = rest.result().matches
+    paired.update({id(m.old): m for m in moved})
+    taken |= {id(m.new) for m in moved}
     position = {id(x): j for j, x in enumerate(new)}
+    reasons: dict[tuple[int, int], str] = {}  # one note per pair of rows, the first reason
+    for a, b, text in [*notes, *rest.open_notes()]:
+        if id(a) not in paired and id(b) not in taken:
+            reasons.setdefault((id(a), id(b)), text)
     return Matching(
         matches=sorted(paired.values(), key=lambda m: position[id(m.new)]),
         removed=[x for x in old if id(x) not in paired],
         added=[x for x in new if id(x) not in taken],
-        notes=list(
-            dict.fromkeys([*(text for a, b, text in notes if id(a) not in paired and id(b) not in taken), *rest.notes])
-        ),
+        notes=list(dict.fromkeys(reasons.values())),
         old_items=old,
         new_items=new,
     )
