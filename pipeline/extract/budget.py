@@ -101,9 +101,9 @@ def budget_metadata(
         meta.agency = base_form(OPERATING.match(operating.group("title")).group("agency"), all_text)
     elif main is not None:
         meta.agency = main.group("title").strip()
-    meta.agencies = [meta.agency] if meta.agency else []
     else:
         warnings.append("budget proposal: no item title (`01. … toimintamenot (siirtomääräraha 2 v)`) names the agency")
+    meta.agencies = [meta.agency] if meta.agency else []
     item = operating or (items[0] if items else None)
     year = budget_year(indicators)
     if year is None:
