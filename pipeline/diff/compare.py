@@ -2,9 +2,16 @@
 not how it is laid out (pages, line breaks, provenance, table numbering).
 
 Everything here is plain data in, plain data out: two ``schemas.Agreement`` documents give one
-``schemas.diff.AgreementDiff``. Items are paired by ``pipeline.diff.match``; what could not be
-paired is added or removed, with the item's own targets or values, so a consumer that keeps one
-row per (goal, year) or (indicator, year) sees every row that appeared or went away.
+``schemas.diff.AgreementDiff``. Tables are paired by their captions and rows, never by the years of
+their headers (``pipeline.diff.tables``); indicators within paired tables first, where a row
+renamed in place is renamed, then anywhere; goals and sections by ``pipeline.diff.match``. What
+could not be paired is added or removed, with the item's own targets or values, so a consumer that
+keeps one row per (goal, year) or (indicator, year) sees every row that appeared or went away.
+
+Values pair by year. When a table's years roll on (``2024 arvio`` in one version, ``2024
+toteutuma`` in the next) the oldest year leaves, the newest comes in, estimates are confirmed and
+targets become estimates: each is a change, and those that are nothing but the years rolling on
+are marked ``detail.rollover`` so a reviewer can read past them to the figures that moved.
 """
 
 from __future__ import annotations

@@ -61,12 +61,12 @@ def comparable_name(table: s.Table) -> str:
 def _rows_in_common(old: list[str], new: list[str]) -> tuple[int, int]:
     """(shared, alike): rows with the same name or a sure renaming, and rows at least alike in what
     they measure (``content_similarity`` ≥ ``IN_PLACE``, as a row renamed in place)."""
-    left = [normal(x) for x in old]
-    right = [normal(x) for x in new]
+    left, right = list(old), list(new)
     shared = 0
     for name in list(left):
-        if name in right:
-            right.remove(name)
+        same = next((other for other in right if normal(other) == normal(name)), None)
+        if same is not None:
+            right.remove(same)
             left.remove(name)
             shared += 1
     alike = shared
@@ -187,13 +187,16 @@ def _evidence(
 ) -> _Candidate | None:
     """The pair as a candidate when the evidence allows it to be one table, else None."""
     has_captions = bool(caption_name(old)) and bool(caption_name(new))
-    caption = name_similarity(comparable_name(old), comparable_name(new)) if has_captions else None
+    same_caption = has_captions and comparable_name(old) == comparable_name(new)
+    caption = (
+        (1.0 if same_caption else name_similarity(comparable_name(old), comparable_name(new))) if has_captions else None
+    )
     has_rows = bool(old_rows) and bool(new_rows)
     shared, alike = _rows_in_common(old_rows, new_rows) if has_rows else (0, 0)
     rows = 2 * shared / (len(old_rows) + len(new_rows)) if has_rows else None
     by_rows = rows is not None and rows >= 0.5 and shared >= 2
     by_caption = caption is not None and (
-        (caption == 1 and unique) or (caption >= SURE and (not has_rows or alike >= 1))
+        (same_caption and unique) or (caption >= SURE and (not has_rows or alike >= 1))
     )
     middling = caption is not None and caption >= MAYBE and shared >= 1
     if not (by_rows or by_caption or middling):
