@@ -46,7 +46,9 @@ CONFIRMATIONS = {("preliminary_target", "target"), ("estimate", "actual"), ("bud
 # A value whose kind moved forward with its figure unchanged is only the years rolling on.
 STAGES = {"preliminary_target": 0, "frame": 0, "target": 1, "budget_proposal": 1, "budget": 2, "estimate": 3,
           "actual": 4}  # fmt: skip
-METADATA_FIELDS = ("title", "agency", "ministries", "period", "signed_on", "reference_numbers", "signatories")
+METADATA_FIELDS = (
+    "title", "agency", "agencies", "ministries", "period", "signed_on", "reference_numbers", "signatories"
+)  # fmt: skip
 
 
 class SeriesMismatch(AgreementError):

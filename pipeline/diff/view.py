@@ -34,6 +34,7 @@ _OWNER = {"target": "goal", "value": "indicator"}
 FIELD_NAMES = {
     "title": "Title",
     "agency": "Agency",
+    "agencies": "Agencies",
     "ministries": "Ministries",
     "period": "Period",
     "signed_on": "Signed on",

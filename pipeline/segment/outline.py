@@ -192,6 +192,8 @@ def _caption_above(blocks: list[Block], index: int, consumed: set[int], current:
         return None
     if text.endswith((".", ":", ";", ",")) or FOOTNOTE.match(text) or vocab.CAPTION.match(text):
         return None
+    if not regex.search(r"\p{L}{3,}", text):
+        return None  # a date or a number above a table ("27.1.2025" above the signatures) names nothing
     return text
 
 
