@@ -1,11 +1,14 @@
 """PDF into a ``Layout`` with pdfplumber.
 
-Each page is touched once and closed: ruled tables are found (``find_tables``), tables without
-rules are tried only on pages that have none (see ``pipeline.readers.pdf_stream``), the text
-outside them is grouped into lines and then into blocks by font style and vertical gaps.
-Afterwards, across pages: running headers and footers (``8 (14)``, a repeated title) are
-dropped, a paragraph or a table cut by a page break is joined again (a table row cut in two is
-one row again), and heading styles are ranked into levels.
+Each page is touched once and closed: its graphics are sorted into rules and fills
+(``pipeline.readers.pdf_graphics``), ruled tables are found from the rules alone (``find_tables``:
+shading makes no table), tables without rules, or ruled only horizontally, are found in the text
+outside them where words align in columns (``pipeline.readers.pdf_stream``), and the rest of the text
+is grouped into lines and then into blocks by font style and vertical gaps. A header printed over two
+rows with cells spanning columns is read as one header row (``pipeline.readers.spanned_header``).
+Afterwards, across pages: running headers and footers (``8 (14)``, a repeated title) are dropped, a
+paragraph or a table cut by a page break is joined again (a table row cut in two is one row again, a
+header repeated on the new page is dropped), and heading styles are ranked into levels.
 """
 
 from __future__ import annotations
@@ -19,10 +22,17 @@ import regex
 
 from pipeline.errors import DocumentTooLarge, DocumentTooSlow, EmptyDocument, EncryptedDocument, UnreadableDocument
 from pipeline.layout import Block, Cell, Layout, Provenance
+from pipeline.readers.pdf_graphics import page_graphics
+from pipeline.readers.pdf_stream import StreamState, find_stream_tables
+from pipeline.readers.spanned_header import combine_header
 
 PAGE_NUMBER = regex.compile(r"^(?:sivu\s+)?\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|/\s*\d{1,4})?$", regex.I)
 BULLET = regex.compile(r"^([•▪◦●○■□–\-*]|\d{1,2}[.)])\s+(\S.*)$")
 MARGIN = 0.09  # share of the page height where running headers and footers live
+# Two characters further apart than this share of the font size stand in two words. pdfplumber's
+# default (3 points whatever the size) joins the cells of a table without padding, whose texts
+# stand one space (2 points at 8 pt) apart: "ToteumaArvio". No word has such a gap inside it.
+WORD_GAP = 0.15
 
 
 @dataclass
@@ -95,44 +105,51 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
 
 
 def table_block(table, page_number: int) -> Block | None:
-    """A pdfplumber table as a table block; cells keep their wrapped lines and bbox."""
-    rows = []
-    for row in table.rows:
-        cells = []
-        for bbox in row.cells:
-            if bbox is None:
-                cells.append(Cell(lines=[], prov=Provenance(page=page_number)))
-                continue
-            cells.append(Cell(lines=[], prov=Provenance(page=page_number, bbox=tuple(round(v, 1) for v in bbox))))
-        rows.append(cells)
-    texts = table.extract()
-    for cells, row_texts in zip(rows, texts, strict=False):
-        for cell, text in zip(cells, row_texts, strict=False):
-            cell.lines = [line for line in (text or "").split("\n") if line.strip()]
-    if len(rows) < 1 or max(len(r) for r in rows) < 2:
+    """A pdfplumber table as a table block; cells keep their wrapped lines and bbox. A header over
+    two rows with cells spanning columns becomes one header row."""
+    texts = table.extract(x_tolerance_ratio=WORD_GAP)
+    width = max((len(row.cells) for row in table.rows), default=0)
+    if not table.rows or width < 2:
         return None
+    starts = [
+        min((r.cells[c][0] for r in table.rows if c < len(r.cells) and r.cells[c]), default=None) for c in range(width)
+    ]
+    rows: list[list[Cell | None]] = []
+    for row, row_texts in zip(table.rows, texts, strict=False):
+        cells: list[Cell | None] = []
+        left: Cell | None = None
+        for column, bbox in enumerate(row.cells):
+            if bbox is None:
+                # covered by the cell on its left (a span across columns) or by the one above
+                spans = left is not None and starts[column] is not None and left.prov.bbox[2] > starts[column] + 1
+                cells.append(left if spans else None)
+                continue
+            text = row_texts[column] if column < len(row_texts) else None
+            left = Cell(
+                lines=[line for line in (text or "").split("\n") if line.strip()],
+                prov=Provenance(page=page_number, bbox=tuple(round(v, 1) for v in bbox)),
+            )
+            cells.append(left)
+        rows.append(cells)
     bbox = tuple(round(v, 1) for v in table.bbox)
-    return Block(kind="table", prov=Provenance(page=page_number, bbox=bbox), rows=rows, pages=[page_number])
+    prov = Provenance(page=page_number, bbox=bbox)
+    return Block(kind="table", prov=prov, rows=combine_header(rows), pages=[page_number])
 
 
-def _read_page(page, page_number: int) -> tuple[list[TextLine], list[Block]]:
-    tables = page.find_tables()
-    raw_lines = None
+def _read_page(page, page_number: int, state: StreamState) -> tuple[list[TextLine], list[Block]]:
+    graphics = page_graphics(page)
+    settings = graphics.table_settings()
+    tables = page.find_tables(settings) if settings else []
     blocks = [b for b in (table_block(t, page_number) for t in tables) if b is not None]
-    if not tables:
-        from pipeline.readers.pdf_stream import find_stream_tables
-
-        raw_lines = page.extract_text_lines(return_chars=True, strip=True)
-        blocks = find_stream_tables(page, raw_lines, page_number)
     boxes = [b.prov.bbox for b in blocks]
-    if boxes:
-        raw_lines = page.filter(lambda obj: not _inside(obj, boxes)).extract_text_lines(return_chars=True, strip=True)
-    elif raw_lines is None:
-        raw_lines = page.extract_text_lines(return_chars=True, strip=True)
+    source = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
+    raw_lines = source.extract_text_lines(return_chars=True, strip=True, x_tolerance_ratio=WORD_GAP)
+    stream, used = find_stream_tables(page, raw_lines, page_number, graphics, state)
+    blocks.extend(stream)
     lines = []
-    for line in raw_lines:
+    for index, line in enumerate(raw_lines):
         text = line["text"].strip()
-        if not text:
+        if not text or index in used:
             continue
         lines.append(
             TextLine(
@@ -298,7 +315,8 @@ def _append_table(prev: Block, cont: Block) -> None:
         continues_name = (
             bool(first_texts[0])
             and not any(first_texts[1:])
-            and (first_texts[0][:1].islower() or first_texts[0][:1] in "(¹²³⁴⁵⁶⁷⁸⁹*")
+            and not first_texts[0][:1].isupper()
+            and not first_texts[0][:1].isdigit()  # "% ¹", "(2023=100)": the end of a name
         )
         if continues_text or continues_name:
             for cell, extra in zip(last, first, strict=False):  # a row cut by the break
@@ -319,11 +337,12 @@ def read_pdf(path: Path, *, max_pages: int | None = None, deadline: float | None
             raise DocumentTooLarge(f"{path}: {len(pages)} pages, more than the limit of {max_pages}")
         lines: list[TextLine] = []
         tables: list[Block] = []
+        state = StreamState()  # a table without rules that goes on from one page to the next
         for number, page in enumerate(pages, start=1):
             if deadline is not None and time.monotonic() > deadline:
                 raise DocumentTooSlow(f"{path}: still reading page {number} of {len(pages)} at the time limit")
             try:
-                page_lines, page_tables = _read_page(page, number)
+                page_lines, page_tables = _read_page(page, number, state)
             except Exception as exc:
                 raise UnreadableDocument(f"{path}: page {number} cannot be read ({type(exc).__name__})") from None
             finally:

@@ -42,13 +42,13 @@ simplified to what agreements hold:
 from __future__ import annotations
 
 import operator
-import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 
 import regex
 
 from pipeline.layout import Block, Cell, Provenance
+from pipeline.readers.pdf_graphics import Graphics
 
 GAP_EM = 0.75  # a gap wider than this share of the font size separates two cells
 SPACE_EM = 0.25  # the width of a word space, as a share of the font size
@@ -96,6 +96,7 @@ class _Segment:
 
 @dataclass
 class _Line:
+    index: int  # in the page's list of text lines
     top: float
     bottom: float
     size: float
@@ -136,8 +137,15 @@ class _Open:
     header: list[str]  # the table's first row, per column: repeated on a new page, it is no continuation
 
 
+@dataclass
+class StreamState:
+    """What one document's pages hand on to the next: the table that reached the foot of the last page.
+    The PDF reader makes one per document and passes it to every page, in order."""
+
+    pending: _Open | None = None
+
+
 _X0, _X1 = operator.itemgetter("x0"), operator.itemgetter("x1")
-_OPEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pdfplumber PDF -> _Open
 
 
 # --- lines into segments ------------------------------------------------------------------------
@@ -195,7 +203,7 @@ def _words_by_gaps(chars: list[dict]) -> list[tuple[str, float, float]]:
     return [word for word in words if word[0]]
 
 
-def _line(raw: dict) -> _Line | None:
+def _line(index: int, raw: dict) -> _Line | None:
     solid = [c for c in raw["chars"] if not c["text"].isspace()]
     words = _words(raw)
     if not solid or not words:
@@ -215,7 +223,7 @@ def _line(raw: dict) -> _Line | None:
         and segments[1].x0 - segments[0].x1 <= BULLET_TAB_EM * size
     ):
         segments[0].words.extend(segments.pop(1).words)  # "•<tab>text", "1.<tab>text"
-    return _Line(top, bottom, size, raw["text"], segments)
+    return _Line(index, top, bottom, size, raw["text"], segments)
 
 
 # --- columns ------------------------------------------------------------------------------------
@@ -500,43 +508,50 @@ def _continue(
     return block, lines, own_rows, top_goal if top_goal is not None else pending.top_goal
 
 
-def find_stream_tables(page, lines: list[dict], page_number: int) -> list[Block]:
-    """Table blocks for the column-aligned regions of an unruled page.
+def find_stream_tables(
+    page, lines: list[dict], page_number: int, graphics: Graphics, state: StreamState
+) -> tuple[list[Block], set[int]]:
+    """Table blocks for the column-aligned regions among a page's text lines, and the indexes of the
+    lines they hold.
 
-    ``lines`` are the page's ``extract_text_lines(return_chars=True, strip=True)``; each returned
-    block has ``kind="table"``, one cell per column and row with its source lines as wrapped and its
-    bbox, and the table's bbox in ``prov``.
+    ``lines`` are the page's ``extract_text_lines(return_chars=True, strip=True)`` outside its ruled
+    tables; each returned block has ``kind="table"``, one cell per column and row with its source lines
+    as wrapped and its bbox, and the table's bbox in ``prov``. ``state`` carries a table that reached the
+    foot of the previous page (read pages in order) and is updated for the next page.
     """
-    document = getattr(page, "pdf", None)
-    pending: _Open | None = _OPEN.pop(document, None) if document is not None else None
+    pending = state.pending
+    state.pending = None
     if pending is not None and pending.page != page_number - 1:
         pending = None
     if pending is None and not _aligned_lines(lines):
-        return []
+        return [], set()
 
-    parsed = [line for line in (_line(raw) for raw in sorted(lines, key=lambda r: r["top"])) if line is not None]
+    parsed = [line for line in (_line(i, raw) for i, raw in enumerate(lines)) if line is not None]
+    parsed.sort(key=lambda line: line.top)
     if not parsed:
-        return []
+        return [], set()
     height = float(page.height)
     running = {_running_key(line) for line in parsed if line.bottom < height * MARGIN}
     found: list[Block] = []
+    used: set[int] = set()
     open_table: _Open | None = None
     for group in _groups(parsed):
         if pending is not None:
             in_margin = all(line.bottom < height * MARGIN for line in group)
             if in_margin and all(_running_key(line) in pending.running for line in group):
                 continue  # a running header (it was on the last page too): the continuation may follow
-            block, used, own_rows, goal = _continue(group, pending, page_number)
+            block, taken, own_rows, goal = _continue(group, pending, page_number)
             if block is None and in_margin:
                 continue
             if block is not None:
                 found.append(block)
-                if _only_footer(parsed, used[-1], height):
+                used.update(line.index for line in taken)
+                if _only_footer(parsed, taken[-1], height):
                     last = block if own_rows else pending.block  # the block whose last row goes on
                     open_table = _Open(
-                        page_number, pending.columns, last, used[-1], goal, pending.size, running, pending.header
+                        page_number, pending.columns, last, taken[-1], goal, pending.size, running, pending.header
                     )
-                group = group[len(used) :]
+                group = group[len(taken) :]
             pending = None
         for region, columns in _regions(group):
             rows, _, goal = _rows(region, columns, None, None)
@@ -545,13 +560,13 @@ def find_stream_tables(page, lines: list[dict], page_number: int) -> list[Block]
             cells = [_cells(row, columns, page_number) for row in rows]
             block = _block(region, cells, columns, page_number)
             found.append(block)
+            used.update(line.index for line in region)
             if _only_footer(parsed, region[-1], height):
                 size = Counter(line.size for line in region).most_common(1)[0][0]
                 header = [" ".join(cell.lines) for cell in cells[0]]
                 open_table = _Open(page_number, columns, block, region[-1], goal, size, running, header)
-    if document is not None and open_table is not None:
-        _OPEN[document] = open_table
-    return found
+    state.pending = open_table
+    return found, used
 
 
 def _running_key(line: _Line) -> str:

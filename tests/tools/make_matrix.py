@@ -9,7 +9,7 @@ each with LibreOffice (headless) into ``tests/fixtures/matrix/NN-….pdf``. The 
   ``shaded`` (no lines; header rows and every other data row filled grey: rectangles, not rules),
   ``grid`` (every cell ruled);
 - ``padding``: cell margins ``pad0`` (none: neighbouring cells stand one space apart where a column's
-  widest word is), ``padword`` (Word's default, 0.19 cm left and right), ``padwide`` (0.5 cm, 0.1 cm above
+  widest word is), ``padword`` (Word's default, 0.19 cm left and right), ``padwide`` (0.3 cm, 0.1 cm above
   and below);
 - ``font`` and ``size``: Liberation Serif, DejaVu Sans or Carlito at 8, 9, 10 or 11 pt;
 - ``page``: A4 ``portrait`` or ``landscape``;
@@ -47,7 +47,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_variants as mv
@@ -68,7 +68,7 @@ FACTORS: dict[str, tuple[str, ...]] = {
 }
 FONTS = {"serif": "Liberation Serif", "dejavu": "DejaVu Sans", "carlito": "Carlito"}
 # Cell margins in twips (left/right, top/bottom): none, Word's default (108 = 0.19 cm), wide.
-MARGINS = {"pad0": (0, 0), "padword": (108, 0), "padwide": (284, 57)}
+MARGINS = {"pad0": (0, 0), "padword": (108, 0), "padwide": (170, 57)}
 BORDERLESS = {
     "rules": "none",
     "size": "8",
@@ -220,21 +220,17 @@ def _pieces(texts: list[str]) -> list[str]:
     return [w for t in texts for w in ([t] if mv.NUMBER.match(t) else re.split(r"\s+|(?<=-)", t)) if w]
 
 
-def column_widths(columns: list[list[str]], total: int, measure: mv.Measure, padding: int) -> list[int]:
+def column_widths(columns: list[list[str]], total: int, measure: mv.Measure, padding: int) -> list[int] | None:
     """Autofit: each column as narrow as its widest word plus padding and one space; the room left goes
     to the columns of running text (whose one-line width is over twice their narrowest; else the one
-    that wants the most), up to what they want. A table too wide for the page squeezes its widest
-    column, whose words then break."""
+    that wants the most), up to what they want. None when the narrowest columns are too wide for the
+    line: some word would break."""
     slack = padding + _space(measure)
     narrow = [max((measure.width(p) for p in _pieces(texts)), default=0) + slack for texts in columns]
     wants = [max((measure.width(t) for t in texts), default=0) + slack for texts in columns]
     room = total - sum(narrow)
-    if room <= 0:
-        widest = narrow.index(max(narrow))
-        narrow[widest] = max(narrow[widest] + room, Cm(2.5))
-        if sum(narrow) > total:
-            return [int(n * total / sum(narrow)) for n in narrow]
-        return narrow
+    if room < 0:
+        return None
     text = [c for c in range(len(columns)) if wants[c] > 2 * narrow[c]]
     if not text:
         text = [max(range(len(columns)), key=lambda c: wants[c] - narrow[c])]
@@ -242,6 +238,16 @@ def column_widths(columns: list[list[str]], total: int, measure: mv.Measure, pad
     if sum(extra.values()) > room:
         extra = {c: int(room * e / sum(extra.values())) for c, e in extra.items()}
     return [n + extra.get(c, 0) for c, n in enumerate(narrow)]
+
+
+def fitting(columns: list[list[str]], total: int, family: str, size: float, padding: int) -> tuple[float, list[int]]:
+    """The largest size, from the variant's down in steps of 1 pt, at which the table fits the line without
+    breaking a word, and its column widths: an author whose table is too wide sets it in smaller type."""
+    while True:
+        widths = column_widths(columns, total, mv.Measure(family, size), padding)
+        if widths is not None or size <= 6:
+            return size, widths or [total // len(columns)] * len(columns)
+        size -= 1
 
 
 def _cell_margins(table, margins: tuple[int, int]) -> None:
@@ -282,17 +288,19 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _write(cell, text: str, size: float, alignment) -> None:
+def _write(cell, text: str, size: float, alignment, *, keep: bool = False) -> None:
+    """The cell's text; ``keep``: kept on the page of the row below (a header row never ends a page)."""
     p = cell.paragraphs[0]
     p.paragraph_format.space_after = Pt(0)
     p.paragraph_format.space_before = Pt(0)
+    p.paragraph_format.keep_with_next = keep
     p.alignment = alignment
     if text:
         p.add_run(text).font.size = Pt(size)
 
 
-def add_table(doc, table: mv.Table, variant: dict[str, str], total: int, measure: mv.Measure) -> None:
-    size = float(variant["size"])
+def add_table(doc, table: mv.Table, variant: dict[str, str], total: int) -> float:
+    """Add the table; returns the size its text is set in."""
     header_rows = 0
     printed = [list(row) for row in table.rows]
     header: Header | None = None
@@ -304,7 +312,8 @@ def add_table(doc, table: mv.Table, variant: dict[str, str], total: int, measure
             header_rows = 2
     columns = [[row[c] for row in printed] for c in range(table.columns)]
     margins = MARGINS[variant["padding"]]
-    widths = column_widths(columns, total, measure, int(Pt(2 * margins[0] / 20)))
+    padding = int(Pt(2 * margins[0] / 20))
+    size, widths = fitting(columns, total, FONTS[variant["font"]], float(variant["size"]), padding)
     t = doc.add_table(rows=len(printed), cols=table.columns)
     t.style = doc.styles["Table Grid"] if variant["rules"] == "grid" else None
     _table_borders(t, variant["rules"])
@@ -334,11 +343,12 @@ def add_table(doc, table: mv.Table, variant: dict[str, str], total: int, measure
                 alignment = WD_ALIGN_PARAGRAPH.CENTER if is_header else WD_ALIGN_PARAGRAPH.RIGHT
             elif variant["numbers"] == "right" and not is_header and ATOMIC.match(text) and c > 0:
                 alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _write(cell, text, size, alignment)
+            _write(cell, text, size, alignment, keep=is_header)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     if header is not None:
         _merge(t, header)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
+    return size
 
 
 def _merge(t, header: Header) -> None:
@@ -369,16 +379,18 @@ def build(items, variant: dict[str, str]):
     landscape = variant["page"] == "landscape"
     mv._page(section, landscape=landscape, margin=2.0)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    measure = mv.Measure(font, size)
     total = mv._text_width(section)
+    smaller: list[str] = []
+    caption = ""
     for item in items:
         if isinstance(item, mv.Heading):
             doc.add_heading(item.text, level=item.level)
         elif isinstance(item, mv.Paragraph):
             mv._add_paragraph(doc, item)
-        else:
-            add_table(doc, item, variant, total, measure)
-    return doc
+            caption = item.lines[0] if item.caption is not None else caption
+        elif (table_size := add_table(doc, item, variant, total)) != size:
+            smaller.append(f"{caption.split('.')[0]} at {table_size:g} pt")
+    return doc, smaller
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,9 +414,14 @@ def main(argv: list[str] | None = None) -> int:
         for number in args.numbers or range(1, len(rows) + 1):
             name = file_name(number, rows[number - 1])
             docx = (args.out if args.keep_docx else work) / name.replace(".pdf", ".docx")
-            build(items, rows[number - 1]).save(docx)
+            doc, smaller = build(items, rows[number - 1])
+            doc.save(docx)
             pdf = mv.convert(docx, args.out, work / "profile")
-            print(f"{pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf}: {pdf.stat().st_size // 1024} KB")
+            shown = pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf
+            print(
+                f"{shown}: {pdf.stat().st_size // 1024} KB"
+                + (f"; set smaller: {', '.join(smaller)}" if smaller else "")
+            )
     return 0
 
 
