@@ -26,7 +26,7 @@ from pipeline.extract.coverage import LOW_SHARE, describe, is_low
 from schemas.agreement import Agreement, AgreementInfo, Coverage
 
 ENTITIES = ("values", "targets", "goals", "metadata")
-KINDS = {"actual", "estimate", "target", "preliminary_target", "budget", "frame", "other"}
+KINDS = {"actual", "estimate", "target", "preliminary_target", "budget", "budget_proposal", "frame", "other"}
 
 
 class GoldError(AgreementError):

@@ -204,3 +204,20 @@ def test_a_document_that_is_no_agreement_is_still_refused(tmp_path):
     path.write_text("Muistio\n\nKokous pidettiin 3.2.2025. Paikalla oli viisi henkeä.\n", encoding="utf-8")
     result = run_cli("extract", path)
     assert result.returncode == 3 and "not a performance agreement" in result.stderr
+
+
+def test_evaluate_lists_the_documents_with_low_coverage(tmp_path):
+    from conftest import FIXTURES
+
+    from pipeline.evaluate import evaluate, load_gold, render_coverage
+
+    path = tmp_path / "keksitty.txt"
+    path.write_text(OFFICES, encoding="utf-8")
+    gold = load_gold(FIXTURES.parent / "gold" / "valtori-tulossopimus-2024-2027.yaml")
+    evaluations = [evaluate(extracted(VALTORI_TXT), gold), evaluate(extract_file(path), gold)]
+    assert [e.low_coverage for e in evaluations] == [False, True]
+    assert render_coverage(evaluations) == (
+        "\nLow coverage (a table-like region without values, or under 95% of the numbers read):\n"
+        f"  {path} (text): 4 of 10 numeric cells (40%), 1 table-like region without values\n"
+    )
+    assert render_coverage(evaluations[:1]) == ""
