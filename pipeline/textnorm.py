@@ -92,13 +92,21 @@ def _cut_word(tail: str, head: str, lex: Lexicon) -> bool:
     return len(head) == 1 or not lex.known(tail)  # no Finnish word is one letter ("toimintamalli" + "n")
 
 
+_TAIL_KEEP = 200  # a join looks at most at the last word of the text so far; keep that much at hand
+
+
 def join_lines(lines: list[str], lex: Lexicon) -> str:
-    """The clean text of a block from its source lines."""
-    text = ""
+    """The clean text of a block from its source lines, in time linear in their length: each join
+    only looks at the end of the text so far, so only that end is carried from line to line."""
+    done: list[str] = []
+    tail = ""
     for raw in lines:
-        line = clean_spaces(strip_debris(raw))
-        text = _join_pair(text, line, lex)
-    return fix_inline_breaks(text, lex)
+        tail = _join_pair(tail, clean_spaces(strip_debris(raw)), lex)
+        cut = tail.rfind(" ", 0, len(tail) - _TAIL_KEEP)
+        if cut > 0:
+            done.append(tail[: cut + 1])
+            tail = tail[cut + 1 :]
+    return fix_inline_breaks("".join(done) + tail, lex)
 
 
 def fix_inline_breaks(text: str, lex: Lexicon) -> str:

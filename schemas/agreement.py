@@ -14,9 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.1"
 
-ValueKind = Literal[
-    "actual", "estimate", "target", "preliminary_target", "budget", "budget_proposal", "frame", "other"
-]
+ValueKind = Literal["actual", "estimate", "target", "preliminary_target", "budget", "budget_proposal", "frame", "other"]
 SourceFormat = Literal["pdf", "text", "markdown"]
 DocumentKind = Literal["tulossopimus", "talousarvioesitys"]
 Comparator = Literal[">", ">=", "<", "<=", "~"]
@@ -149,8 +147,9 @@ class IndicatorValue(_Model):
     value: float | None
     text: str
     comparator: Comparator | None = Field(
-        None, description="a comparison target keeps its number in `value`: `>88` → `>`, `vähintään 90` → `>=`, "
-        "`alle 18` → `<`, `n. 100` → `~`"
+        None,
+        description="a comparison target keeps its number in `value`: `>88` → `>`, `vähintään 90` → `>=`, "
+        "`alle 18` → `<`, `n. 100` → `~`",
     )
     value_max: float | None = Field(None, description="the upper bound of a range (`90–95` → value 90, value_max 95)")
     provenance: Provenance
