@@ -214,10 +214,22 @@ def _caption(lines: list[SourceLine], header: Header, taken: set[int]) -> int | 
 
 def _continues(upper: SourceLine, lower_text: str) -> bool:
     """Whether a line without cells goes on in the next line (a wrapped row name)."""
-    if upper.wrapped or _WRAP_END.search(upper.text):
+    return continues(upper.text, lower_text, wrapped=upper.wrapped)
+
+
+def continues(upper: str, lower: str, *, wrapped: bool = False) -> bool:
+    """Whether the text ``lower`` goes on from the line ``upper`` (one wrapped name or cell): the
+    upper line was wrapped or ends in a hyphen, a comma or a conjunction, or the lower one goes on
+    in lower case, in parentheses or with a footnote mark alone."""
+    if wrapped or _WRAP_END.search(upper):
         return True
-    head = lower_text[:1]
-    return bool(head) and (head.islower() or head in "(/" or MARK_TOKEN.match(lower_text.split()[0]) is not None)
+    head = lower[:1]
+    return bool(head) and (head.islower() or head in "(/" or MARK_TOKEN.match(lower.split()[0]) is not None)
+
+
+def is_header_text(text: str) -> bool:
+    """Whether a header cell's text holds nothing but years, column words and footnote marks."""
+    return _header_line(text) is not None
 
 
 def _is_prose(line: SourceLine) -> bool:
@@ -297,7 +309,7 @@ def _read_body(
         if FOOTNOTE_LINE.match(line.text) and trailing_cells(line.text, header.counts) is None:
             if not body.rows:
                 break
-            footnotes, index = _footnotes(lines, index, taken)
+            footnotes, index = footnotes_at(lines, index, taken)
             break
         found = trailing_cells(line.text, header.counts)
         if found is not None:
@@ -336,7 +348,7 @@ def _read_body(
     return body, end, footnotes
 
 
-def _footnotes(lines: list[SourceLine], index: int, taken: set[int]) -> tuple[list[list[int]], int]:
+def footnotes_at(lines: list[SourceLine], index: int, taken: set[int]) -> tuple[list[list[int]], int]:
     """Footnote paragraphs from ``index``: each starts with its mark; a line goes on while the one
     above was wrapped by the converter (or as long as the footnote's longest line)."""
     notes: list[list[int]] = []

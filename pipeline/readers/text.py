@@ -4,12 +4,15 @@ Text comes from many converters. Lines are kept as the converter broke them and 
 ``pipeline.textnorm``. Three kinds of tables are read:
 
 - tab-separated lines (a text export of a document's tables): one row per line;
+- space-aligned text (``pdftotext -layout``), where cells stand apart by runs of spaces at the
+  same place on every line (``pipeline.readers.aligned_tables``);
 - plain converter output, where a table is a caption, header cells one word per line and rows
   whose cells stand at the line's end (``pipeline.readers.plain_tables``);
 - Markdown pipe rows are left to the Markdown reader.
 
-Page-break markers (``=== PAGE BREAK ===``, form feeds) and the page headers and footers next to
-them (``28.10 291``, ``8 (14)``, a repeated title) are dropped, remembering where a page began.
+Page-break markers (``=== PAGE BREAK ===``, form feeds, alone on their line or before the next
+page's first line as ``pdftotext`` writes them) and the page headers and footers next to them
+(``28.10 291``, ``8 (14)``, a repeated title) are dropped, remembering where a page began.
 
 Paragraphs do not depend on blank lines: a converter may write none. Where there are blank lines
 they separate blocks, and besides them a block also ends after a line that ends a sentence and
@@ -19,14 +22,14 @@ numbered heading, and around a short line that stands alone (a heading without a
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 
 import regex
 
 from pipeline.layout import Block, Cell, Layout, Provenance
+from pipeline.readers.aligned_tables import find_aligned_tables
 from pipeline.readers.blocks import LIST_ITEM
-from pipeline.readers.plain_tables import SourceLine, find_plain_tables
+from pipeline.readers.plain_tables import FOOTNOTE_LINE, SourceLine, find_plain_tables
 
 NUMBERED_HEADING = regex.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\p{Lu}.*)$")
 KEYWORD_HEADING = regex.compile(r"^(Sisällys|Sisällysluettelo|Liitteet|Liite\s+\d+.*)$", regex.I)
@@ -38,6 +41,7 @@ PAGE_MARK = regex.compile(
     r"^(?:\d{1,2}\.\d{2}\s?\d{1,4}|(?:sivu\s+)?\d{1,4}(?:\s*\(\s*\d{1,4}\s*\)|\s*/\s*\d{1,4})?)$", regex.I
 )
 SENTENCE_END = regex.compile(r"[.!?:;]$")
+MANY_SPACES = regex.compile(r" {2,}")
 SHORT = 0.8  # a line shorter than this share of the usual line ended by choice, not by the margin
 
 
@@ -53,18 +57,22 @@ def heading_level(text: str) -> int | None:
 
 
 def _pages(raw: list[str]) -> tuple[set[int], set[int]]:
-    """Indexes of page-break markers and of the page headers and footers next to them."""
-    markers = {i for i, line in enumerate(raw) if PAGE_BREAK.match(line) or line.startswith("\f")}
-    if not markers:
+    """Indexes of page-break markers and of the page headers and footers next to them. A line that
+    starts with a form feed begins a page (``pdftotext``); alone, it is a marker."""
+    markers = {i for i, line in enumerate(raw) if PAGE_BREAK.match(line)}
+    starts = {i for i, line in enumerate(raw) if line.startswith("\f") and i not in markers}
+    if not markers and not starts:
         return set(), set()
     edges: list[int] = []  # first and last non-blank line of every page
-    bounds = [-1, *sorted(markers), len(raw)]
-    for start, stop in itertools.pairwise(bounds):
-        content = [i for i in range(start + 1, stop) if raw[i].strip() and i not in markers]
+    cuts = sorted([(i, i + 1) for i in markers] + [(i, i) for i in starts])  # (a page's end, the next's start)
+    begin = 0
+    for end, following in [*cuts, (len(raw), len(raw))]:
+        content = [i for i in range(begin, end) if raw[i].strip("\f \t")]
         if content:
             edges.extend({content[0], content[-1]})
-    keys = Counter(regex.sub(r"\d+", "#", raw[i].strip().lstrip("\f")) for i in edges)
-    repeated = max(2, (len(markers) + 1) // 2)
+        begin = following
+    keys = Counter(regex.sub(r"\d+", "#", raw[i].strip().lstrip("\f").strip()) for i in edges)
+    repeated = max(2, (len(markers) + len(starts) + 1) // 2)
     noise = set()
     for i in edges:
         text = raw[i].strip().lstrip("\f").strip()
@@ -86,6 +94,7 @@ def read_text(text: str) -> Layout:
     raw = text.split("\n")
     markers, noise = _pages(raw)
     lines: list[SourceLine] = []
+    texts: list[str] = []  # the lines as written, indentation kept (space-aligned tables)
     blank_before: list[bool] = []
     tab_rows: dict[int, list[Cell]] = {}
     blank, after_break = False, False
@@ -93,13 +102,16 @@ def read_text(text: str) -> Layout:
         if i in markers:
             after_break = True
             continue
+        if content.startswith("\f"):
+            after_break = True
+            content = content.lstrip("\f")
         if i in noise:
             continue
         if not content.strip():
             blank = True
             continue
         number = i + 1
-        stripped = content.strip().lstrip("\f").strip()
+        stripped = MANY_SPACES.sub(" ", content.strip().lstrip("\f").strip())  # a layout's gaps are one space in text
         line = SourceLine(number, stripped, wrapped=content.endswith((" ", "\u00a0")))
         line.after_break = after_break
         after_break = False
@@ -107,14 +119,17 @@ def read_text(text: str) -> Layout:
             prov = Provenance(line=number)
             tab_rows[len(lines)] = [Cell(lines=[part.strip()], prov=prov) for part in content.rstrip().split("\t")]
         lines.append(line)
+        texts.append(content.rstrip().replace("\f", " "))
         blank_before.append(blank)
         blank = False
 
     warnings: list[str] = []
-    plain = find_plain_tables(lines, warnings, skip=set(tab_rows))
+    aligned = find_aligned_tables(lines, texts, blank_before, skip=set(tab_rows))
+    skip = set(tab_rows).union(*(table.consumed for table in aligned))
+    plain = find_plain_tables(lines, warnings, skip=skip)
     consumed: set[int] = set()
     starts: dict[int, list[Block]] = {}
-    for table in plain:
+    for table in [*aligned, *plain]:
         consumed |= table.consumed
         blocks: list[Block] = []
         if table.caption is not None:
@@ -132,9 +147,11 @@ def read_text(text: str) -> Layout:
     open_block: Block | None = None
     previous: SourceLine | None = None
     previous_alone = False
+    notes_open = False  # right after a table: "1) …" and "¹ …" lines are its footnotes, not list items
     for i, line in enumerate(lines):
         if i in starts:
             blocks.extend(starts[i])
+            notes_open = True
         if i in consumed:
             open_block, previous = None, None
             continue
@@ -161,6 +178,11 @@ def read_text(text: str) -> Layout:
         if item and alone and heading_level(line.text) is not None:
             item = None  # "01. Verohallinnon toimintamenot (…)" on a line of its own: a heading, not an item
             new_block = True
+        note = notes_open and bool(FOOTNOTE_LINE.match(line.text))
+        if note:
+            item, new_block = None, True
+        elif new_block or item:
+            notes_open = False
         if item:
             indent = len(item.group(1).expandtabs(4))
             open_block = Block(kind="list_item", prov=prov, lines=[item.group(2).strip()], level=indent // 2 + 1)

@@ -1,0 +1,516 @@
+"""Tables in space-aligned text (``pdftotext -layout``): columns are where runs of spaces line up.
+
+A converter that keeps a page's layout writes a table as lines whose cells stand apart by runs of
+two or more spaces, each cell at the same place on every line:
+
+                                       2023         2024        2025   ← header cells stacked over
+    Tunnusluku/mittari            toteutuma        arvio     tavoite     two or three lines
+    Palvelukyky ja laatu                                               ← a sub-heading row
+    Sähkö- ja hybridialusten osuus                                     ← a name wrapped above its
+    liikennöidystä, %                    22           28          35     values (cells set bottom)
+    Kehitykseen käytetty osuus          2,6          3,0         3,5   ← or below them (set top),
+    kokonaiskustannuksista, %                                            and a cell's text may wrap too
+
+A table is a run of lines whose pieces (the text between runs of two or more spaces) each stand in
+one column, the columns being the places that the pieces of its lines take. No width is fixed: the
+columns come from the lines themselves, so right-aligned numbers, centred headers and a page break
+that moves the columns a little all read. A line with a piece across two columns ends the table
+(prose, a footnote, the next caption), unless the piece is nothing but numbers: then the converter
+collapsed the gap between cells (``1 204 330 1 150 000``) and ``pipeline.nlp.cells`` splits it.
+
+Rows. A year table's header is the run of lines at its top that put years in two or more columns
+and hold no data. Below it (or from the top, in a table without years), a line starts a new row
+when its name starts anew (a capital after a line that did not wrap, see
+``plain_tables.continues``), when it puts a number in a column whose cell already holds one, when a
+text column's paragraph ended on the line above (a sentence end, and the next word would have fit
+on that line), or after a blank line. Whether a wrapped name stands above its values (cells set to
+the bottom, as the budget book sets them) or below them (set to the top, as Word does) is read from
+the table itself: which way its wrapped names and cells go on. A line with a name and no values
+between rows is a sub-heading; lines after the last row that do not go on from it are text.
+A region of two columns whose second holds nothing but single amounts is a list, not a table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import regex
+
+from pipeline.layout import Block, Cell, Provenance
+from pipeline.nlp.cells import numeric_tail, split_cells, trailing_cells
+from pipeline.readers.plain_tables import FOOTNOTE_LINE, YEAR_TOKEN, SourceLine, continues, is_header_text
+
+PIECE = regex.compile(r"[^ ]+(?: [^ ]+)*")  # words joined by single spaces
+MAX_COLUMNS = 30  # a line of more pieces than this is no table row (a bound on the work per line)
+_SENTENCE_END = regex.compile(r"[.!?:;]$")
+_WRAP = regex.compile(r"(?:\p{L}[-–/]|[,(])$")  # a line that wraps into the next
+NUMBERED = regex.compile(r"^\d{1,2}\.\s+\p{Lu}")  # "2. Valtori tuottaa …": a numbered goal
+SENTENCE_MARGIN, SHORT_MARGIN = 0.1, 0.2  # of a column's width; see _ended
+_STARTS_ANEW = regex.compile(r"^[\p{Lu}\d—–•\-<]")
+_CAPTION_STOP = regex.compile(r"[.,;:]$")
+_LIST_START = regex.compile(r"^(?:[—–•\-]|\d{1,2}[.)])\s")
+
+
+@dataclass(frozen=True)
+class Piece:
+    start: int
+    end: int
+    text: str
+
+
+def pieces(text: str) -> list[Piece]:
+    """The pieces of a line: its words joined by single spaces, apart where two or more stand."""
+    return [Piece(m.start(), m.end(), m.group()) for m in PIECE.finditer(text)]
+
+
+@dataclass
+class _Column:
+    start: int
+    end: int
+    longest: int = 0  # the longest piece seen in it: the width its text wraps at
+
+
+@dataclass
+class _Line:
+    index: int  # index into the reader's lines
+    cells: dict[int, str]  # column → text on this line
+    gap: bool = False  # a blank line above it, not at a page break
+
+    @property
+    def name(self) -> str | None:
+        return self.cells.get(0)
+
+    @property
+    def values(self) -> dict[int, str]:
+        return {c: t for c, t in self.cells.items() if c != 0}
+
+
+@dataclass
+class AlignedTable:
+    """A table found in space-aligned text: its block, the lines it used and its caption line."""
+
+    block: Block
+    caption: SourceLine | None = None
+    consumed: set[int] = field(default_factory=set)  # line indexes, the caption's too
+    footnotes: list[list[int]] = field(default_factory=list)  # none: footnotes stay paragraphs
+
+
+@dataclass
+class _Row:
+    """A row being read: its lines, and per column what tells whether the next line goes on with it."""
+
+    lines: list[_Line] = field(default_factory=list)
+    last: dict[int, str] = field(default_factory=dict)  # column → its latest line of text
+    head: dict[int, list[str]] = field(default_factory=dict)  # column → its first lines (enough for a number)
+
+    def add_all(self, lines: list[_Line]) -> _Row:
+        for line in lines:
+            self.add(line)
+        return self
+
+    def add(self, line: _Line) -> _Row:
+        self.lines.append(line)
+        for c, text in line.cells.items():
+            self.last[c] = text
+            held = self.head.setdefault(c, [])
+            if len(held) < 4:
+                held.append(text)
+        return self
+
+    @property
+    def name(self) -> str | None:
+        return self.last.get(0)
+
+    def holds_number(self, column: int) -> bool:
+        held = self.head.get(column)
+        return bool(held) and len(held) < 4 and _is_data(" ".join(held))
+
+    @property
+    def has_values(self) -> bool:
+        return any(c for c in self.last)
+
+
+def _is_data(text: str) -> bool:
+    """A cell holding a value: numbers, a dash, a comparison; years alone are a header's."""
+    tokens = text.split()
+    if not tokens or all(YEAR_TOKEN.match(t) for t in tokens):
+        return False
+    return numeric_tail(tokens) == 0 and any(regex.search(r"[\d\-–—]", t) for t in tokens)
+
+
+def _starts_data(text: str) -> bool:
+    tokens = text.split()
+    return bool(tokens) and (_is_data(tokens[0]) or (len(tokens) > 1 and _is_data(" ".join(tokens[:2]))))
+
+
+class _Grid:
+    """The columns of one region, as its lines show them."""
+
+    def __init__(self, first: list[Piece]) -> None:
+        self.columns = [_Column(p.start, p.end, p.end - p.start) for p in first]
+
+    def place(self, line: list[Piece], *, new_columns: bool = True) -> list[tuple[int, int, Piece]] | None:
+        """Which columns each piece stands in (first, last), or None when the line does not fit: a
+        piece across columns that is no run of numbers. A piece in free space opens a column."""
+        placed: list[tuple[int, int, Piece]] = []
+        k = 0
+        columns = self.columns
+        for piece in line:
+            while k < len(columns) and columns[k].end <= piece.start:
+                k += 1
+            last = k
+            while last < len(columns) and columns[last].start < piece.end:
+                last += 1
+            if last == k:
+                if not new_columns:
+                    return None
+                placed.append((-1, k, piece))  # a new column before column k
+            else:
+                placed.append((k, last - 1, piece))
+        return placed
+
+    def accept(self, placed: list[tuple[int, int, Piece]]) -> list[tuple[int, int, Piece]]:
+        """Record a fitting line: open its new columns, widen the ones it uses; returns the
+        placement with the new columns numbered."""
+        shift = 0
+        result = []
+        for first, last, piece in placed:
+            if first == -1:
+                at = last + shift
+                self.columns.insert(at, _Column(piece.start, piece.end, piece.end - piece.start))
+                shift += 1
+                result.append((at, at, piece))
+                continue
+            first, last = first + shift, last + shift
+            if first == last:
+                column = self.columns[first]
+                column.start, column.end = min(column.start, piece.start), max(column.end, piece.end)
+                column.longest = max(column.longest, piece.end - piece.start)
+            result.append((first, last, piece))
+        return result
+
+
+def _split(first: int, last: int, text: str) -> dict[int, str] | None:
+    """A piece across columns ``first..last``: the cells a converter ran together, or None."""
+    count = last - first + 1
+    if first == 0:
+        found = trailing_cells(text, (count - 1,))
+        if found is None or not found.name:
+            return None
+        return {0: found.name, **{first + 1 + k: cell for k, cell in enumerate(found.cells)}}
+    tokens = text.split()
+    if numeric_tail(tokens) != 0:
+        return None
+    cells = split_cells(tokens, count)
+    if cells is None:
+        return None
+    return {first + k: " ".join(cell) for k, cell in enumerate(cells)}
+
+
+def _header_line(cells: dict[int, str]) -> bool:
+    """A line of a year header: two or more years in columns of their own, nothing else but
+    column words."""
+    years = sum(1 for c, t in cells.items() if c and any(YEAR_TOKEN.match(w) for w in t.split()))
+    return years >= 2 and all(is_header_text(t) for c, t in cells.items() if c)
+
+
+def _cells_of(placed: list[tuple[int, int, Piece]]) -> dict[int, str]:
+    """Column → text of a placed line; a piece across columns split into its cells."""
+    cells: dict[int, str] = {}
+    for first, last, piece in placed:
+        parts = {first: piece.text} if first in (-1, last) else (_split(first, last, piece.text) or {first: piece.text})
+        for c, text in parts.items():
+            cells[c] = f"{cells[c]} {text}" if c in cells else text
+    return cells
+
+
+def _crowded(placed: list[tuple[int, int, Piece]]) -> bool:
+    """Two pieces in one column other than the first: the line's columns are not the table's."""
+    seen = [first for first, last, _ in placed if first == last and first > 0]
+    return len(seen) != len(set(seen))
+
+
+def _has_data(cells: dict[int, str]) -> bool:
+    return any(_is_data(t) for c, t in cells.items() if c)
+
+
+def find_aligned_tables(
+    lines: list[SourceLine], texts: list[str], gaps: list[bool], skip: set[int] | None = None
+) -> list[AlignedTable]:
+    """Every table of space-aligned text, in order. ``texts`` are the lines as written (their
+    indentation kept), ``gaps`` whether a blank line stands above each; lines in ``skip`` (rows
+    of tab-separated tables) are left alone."""
+    taken = set(skip or ())
+    split = [pieces(t) if i not in taken else [] for i, t in enumerate(texts)]
+    tables: list[AlignedTable] = []
+    index = floor = 0  # no region reaches above ``floor``: every line is looked at a bounded number of times
+    while index < len(lines):
+        if index in taken or not 2 <= len(split[index]) <= MAX_COLUMNS:
+            index += 1
+            continue
+        region = _region(lines, split, taken, index, floor)
+        end = max(region) + 1 if region else index + 1
+        table = _table(lines, region, gaps) if region else None
+        if table is not None:
+            end = max(table.consumed) + 1
+            caption = _caption(lines, min(table.consumed), taken)
+            if caption is not None:
+                table.caption = lines[caption]
+                table.consumed.add(caption)
+            taken |= table.consumed
+            tables.append(table)
+        index = floor = max(end, index + 1)
+    return tables
+
+
+def _region(
+    lines: list[SourceLine], split: list[list[Piece]], taken: set[int], seed: int, floor: int
+) -> dict[int, dict[int, str]]:
+    """The lines around ``seed`` that stand in one set of columns, each as column → text."""
+    grid = _Grid(split[seed])
+    placed: dict[int, list[tuple[int, int, Piece]]] = {seed: grid.accept(grid.place(split[seed]))}
+    # Header cells stacked above the seed line: pieces that stand in its columns, clear of its first.
+    above = seed - 1
+    while above >= floor and above not in taken and split[above] and len(split[above]) <= MAX_COLUMNS:
+        found = grid.place(split[above], new_columns=False)
+        if found is None or any(first != last or first == 0 for first, last, _ in found):
+            break
+        placed[above] = grid.accept(found)
+        above -= 1
+    below, data_seen = seed + 1, _has_data(_cells_of(placed[seed]))
+    while below < len(lines) and below not in taken and split[below] and len(split[below]) <= MAX_COLUMNS:
+        found = grid.place(split[below])
+        if found is None or _crowded(found):
+            break
+        if any(first not in (-1, last) and _split(first, last, p.text) is None for first, last, p in found):
+            break
+        cells = _cells_of(found)
+        if data_seen and _header_line(cells):
+            break  # the next table's header
+        data_seen = data_seen or _has_data(cells)
+        placed[below] = grid.accept(found)
+        below += 1
+    # Columns may have opened after a line was placed: number every line's cells afresh.
+    region: dict[int, dict[int, str]] = {}
+    for i in sorted(placed):
+        found = grid.place(split[i], new_columns=False)
+        if found is None:
+            break
+        region[i] = _cells_of(found)
+    return region
+
+
+def _table(lines: list[SourceLine], region: dict[int, dict[int, str]], gaps: list[bool]) -> AlignedTable | None:
+    order = sorted(region)
+    if len({c for cells in region.values() for c in cells}) < 2:
+        return None
+    body = [_Line(i, region[i], gap=gaps[i] and not lines[i].after_break and k > 0) for k, i in enumerate(order)]
+    header, body = _header(body)
+    widths = _widths(body)
+    top = _top_aligned(body)
+    rows = _rows_top(body, widths) if top else _rows_bottom(body)
+    rows = _trim(rows, top)
+    if not any(row.has_values for row in rows):
+        return None
+    everything = ([_Row().add_all(header)] if header else []) + rows
+    columns = max(c for row in everything for c in row.last) + 1
+    if not header and columns == 2 and all(_is_amount(row) for row in rows):
+        return None  # one amount a line: a list
+    if len(everything) < 2:
+        return None
+    block_rows = [_cells(row.lines, columns, lines) for row in everything]
+    first = lines[everything[0].lines[0].index]
+    block = Block(kind="table", prov=Provenance(line=first.number), rows=block_rows)
+    return AlignedTable(block, consumed={line.index for row in everything for line in row.lines})
+
+
+def _is_amount(row: _Row) -> bool:
+    values = [t for line in row.lines for c, t in line.cells.items() if c]
+    return len(values) <= 1 and all(_is_data(t) for t in values)
+
+
+def _header(body: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+    """The header lines of a year table (years in two or more columns, no data), and the rest."""
+    end, years = 0, set()
+    for k, line in enumerate(body):
+        values = line.values
+        if any(_is_data(t) for t in values.values()):
+            break
+        name = line.name
+        if not values:
+            previous = next((x.name for x in reversed(body[:k]) if x.name), None)
+            if not (name and previous and continues(previous, name)):
+                break
+        if k and line.gap:
+            break
+        years |= {c for c, t in values.items() if any(YEAR_TOKEN.match(w) for w in t.split())}
+        end = k + 1
+    if len(years) < 2:
+        return [], body
+    return body[:end], body[end:]
+
+
+def _widths(body: list[_Line]) -> dict[int, int]:
+    widths: dict[int, int] = {}
+    for line in body:
+        for c, t in line.cells.items():
+            widths[c] = max(widths.get(c, 0), len(t))
+    return widths
+
+
+def _partial(line: _Line) -> bool:
+    return line.name is None or not line.values
+
+
+def _top_aligned(body: list[_Line]) -> bool:
+    """Whether the table's cells are set to the top: its wrapped names and cells go on below their
+    first line rather than above their last (ties: top, as word processors set them)."""
+    top = bottom = 0
+    for upper, lower in itertools.pairwise(body):
+        if lower.gap or _partial(upper) == _partial(lower):
+            continue
+        shared = [c for c in lower.cells if c in upper.cells]
+        if not any(continues(upper.cells[c], lower.cells[c]) for c in shared):
+            continue
+        if _partial(lower):
+            top += 1
+        else:
+            bottom += 1
+    return top >= bottom
+
+
+def _ended(row: _Row, column: int, following: str, widths: dict[int, int]) -> bool:
+    """Whether the text of ``column`` in ``row`` ended a paragraph before ``following``: the next
+    line's first word would have fit after it, with a margin for a converter that rounds a
+    proportional font to character cells (a tenth of the column after a sentence end, a fifth
+    without one), or ``following`` is a numbered item (``2. Valtori …``) after a line that ended
+    a sentence or a parenthesis."""
+    last = row.last.get(column)
+    if last is None or _WRAP.search(last):
+        return False
+    words = following.split()
+    room = widths.get(column, 0) - len(last) - 1 - len(words[0] if words else "")
+    sentence = bool(_SENTENCE_END.search(last))
+    if room >= widths.get(column, 0) * (SENTENCE_MARGIN if sentence else SHORT_MARGIN):
+        return True
+    return bool(NUMBERED.match(following)) and (sentence or last.endswith(")"))
+
+
+def _starts_row(line: _Line, row: _Row, widths: dict[int, int]) -> bool:
+    """Whether ``line`` opens a new row of a top-set table rather than going on with ``row``."""
+    if line.gap:
+        return True
+    name, previous = line.name, row.name
+    if any(row.holds_number(c) and _starts_data(text) for c, text in line.values.items()):
+        return True
+    if name and line.values and _STARTS_ANEW.match(name) and not (previous and continues(previous, name)):
+        return True
+    return any(_STARTS_ANEW.match(text) and _ended(row, c, text, widths) for c, text in line.cells.items())
+
+
+def _rows_top(body: list[_Line], widths: dict[int, int]) -> list[_Row]:
+    rows: list[_Row] = []
+    for k, line in enumerate(body):
+        if not rows or _starts_row(line, rows[-1], widths):
+            rows.append(_Row().add(line))
+            continue
+        following = body[k + 1] if k + 1 < len(body) else None
+        previous = rows[-1].name
+        heading = (
+            line.name is not None
+            and not line.values
+            and _STARTS_ANEW.match(line.name)
+            and not (previous and continues(previous, line.name))
+            and following is not None
+            and following.values
+            and _starts_row(following, _Row().add(line), widths)
+        )
+        if heading:
+            rows.append(_Row().add(line))  # a sub-heading: a name alone between rows
+        else:
+            rows[-1].add(line)
+    return rows
+
+
+def _rows_bottom(body: list[_Line]) -> list[_Row]:
+    """Rows of a bottom-set table: a row ends on the line with its name's last line and its values;
+    lines above it go with it when they go on into it, else they are sub-headings."""
+    rows: list[_Row] = []
+    pending: list[_Line] = []
+    for line in body:
+        if line.gap and pending:
+            rows.extend(_headings(pending))
+            pending = []
+        if line.name is None or not line.values:
+            pending.append(line)
+            continue
+        own: list[_Line] = []
+        head = line.name
+        while pending:
+            upper = pending[-1]
+            if upper.name is None:  # a value cell wrapped above its last line
+                own.insert(0, pending.pop())
+            elif continues(upper.name, head):
+                own.insert(0, pending.pop())
+                head = upper.name
+            else:
+                break
+        rows.extend(_headings(pending))
+        pending = []
+        rows.append(_Row().add_all([*own, line]))
+    rows.extend(_headings(pending))
+    return rows
+
+
+def _headings(lines: list[_Line]) -> list[_Row]:
+    """Lines with no values between rows: sub-headings, each perhaps wrapped over lines."""
+    groups: list[_Row] = []
+    for line in lines:
+        if groups and not line.gap and continues(groups[-1].name or "", line.name or ""):
+            groups[-1].add(line)
+        else:
+            groups.append(_Row().add(line))
+    return groups
+
+
+def _trim(rows: list[_Row], top: bool) -> list[_Row]:
+    """The rows up to the last one with values; what follows it is text, unless (in a top-set
+    table) it goes on with that row."""
+    last = max((k for k, row in enumerate(rows) if row.has_values), default=-1)
+    kept = rows[: last + 1]
+    if not top or last < 0:
+        return kept
+    tail = rows[last]
+    for row in rows[last + 1 :]:
+        for line in row.lines:
+            name, previous = line.name or "", tail.name
+            if line.gap or line.values or FOOTNOTE_LINE.match(name) or not (previous and continues(previous, name)):
+                return kept
+            tail.add(line)
+    return kept
+
+
+def _cells(row: list[_Line], columns: int, lines: list[SourceLine]) -> list[Cell]:
+    cells = []
+    for c in range(columns):
+        parts = [(line.cells[c], lines[line.index].number) for line in row if c in line.cells]
+        number = parts[0][1] if parts else lines[row[0].index].number
+        cells.append(Cell(lines=[text for text, _ in parts], prov=Provenance(line=number)))
+    return cells
+
+
+def _caption(lines: list[SourceLine], first: int, taken: set[int]) -> int | None:
+    """The line right above a table that names it: short, no sentence, not the end of a paragraph
+    that wraps into it."""
+    j = first - 1
+    if j < 0 or j in taken:
+        return None
+    text = lines[j].text
+    if len(text) > 150 or _CAPTION_STOP.search(text) or FOOTNOTE_LINE.match(text) or _LIST_START.match(text):
+        return None
+    if not text[:1].isupper():
+        return None
+    if j > 0 and j - 1 not in taken and not lines[j].after_break and continues(lines[j - 1].text, text):
+        return None
+    return j
