@@ -203,7 +203,8 @@ def _is_header_row(texts: list[str]) -> bool:
 
 
 def _table_region(table: TableInfo, pool: _ValuePool) -> Region:
-    """A table block's numeric cells: outside the name column, in no header row.
+    """A table block's numeric cells: outside the name column, in no header row, in the year columns
+    where the header names years.
 
     The first row is the header unless it holds numbers that are no years (a table printed without
     one); a later row naming only years is the header again, repeated on a new page.
@@ -211,9 +212,12 @@ def _table_region(table: TableInfo, pool: _ValuePool) -> Region:
     rows = table.block.rows
     header = [c.text for c in rows[0]] if rows else []
     name = _name_column(header)
+    years = {c.index for c in year_columns(header)}
     cells = extracted = 0
     for index, row in enumerate(rows):
-        others = [c for i, c in enumerate(row) if i != name]
+        # Under a year header only the years' cells are indicator cells: a share column after them
+        # (``osuus (%)``) names no year and holds no value by design.
+        others = [c for i, c in enumerate(row) if i != name and (not years or i in years or index == 0)]
         if index and _is_header_row([c.text for c in others]):
             continue
         for cell in others:
