@@ -375,3 +375,23 @@ def test_prefect_yaml_deploys_the_ingest_flow():
     [schedule] = deployment["schedules"]
     Cron(schedule["cron"], timezone=schedule["timezone"])  # valid
     assert deployment["concurrency_limit"] == 1
+
+
+def test_budget_sections_of_one_agency_are_one_series_in_year_order(prefect_api, tmp_path):
+    """Budget-proposal sections carry no date: the year they are for orders them, whatever came first."""
+    budget = Path(__file__).parent / "fixtures" / "budget"
+    sources, output = tmp_path / "sources", tmp_path / "output"
+    sources.mkdir()
+    shutil.copy(budget / "saaristovirasto-2026.txt", sources)
+    ingest(sources, output)
+    shutil.copy(budget / "saaristovirasto-2025.txt", sources)
+    report = ingest(sources, output)
+    series = catalog(output).series["saaristovirasto-talousarvioesitys"]
+    assert series.kind == "talousarvioesitys"
+    assert [(v.period.start, v.signed_on) for v in series.versions] == [(2025, None), (2026, None)]
+    assert series.versions[0].diff is None and series.versions[1].diff is not None
+    diff = AgreementDiff.model_validate_json((output / series.versions[1].diff.json_path).read_text(encoding="utf-8"))
+    assert diff.old.sha256 == series.versions[0].sha256
+    confirmed = {(c.title, c.detail.year) for c in diff.changes if c.change == "confirmed"}
+    assert ("Bruttomenot", 2025) in confirmed  # 2025 budget_proposal → budget
+    assert len(report["diffs"]) == 1

@@ -333,11 +333,16 @@ def _remove_diff(root: Path, entry: DiffEntry) -> None:
 
 
 def _sort_key(version: VersionEntry) -> tuple[date, datetime]:
-    return (version.signed_on or version.ingested_at.date(), version.ingested_at)
+    """A version's place: its date; undated (a budget proposal), the start of the year it is for."""
+    if version.signed_on is not None:
+        return (version.signed_on, version.ingested_at)
+    if version.period is not None:
+        return (date(version.period.start, 1, 1), version.ingested_at)
+    return (version.ingested_at.date(), version.ingested_at)
 
 
 def _position(versions: list[VersionEntry], entry: VersionEntry) -> int:
-    """Where a new version goes: by the agreement's date, then by time of ingestion."""
+    """Where a new version goes: by the agreement's date (or its year), then by time of ingestion."""
     key = _sort_key(entry)
     for index, version in enumerate(versions):
         if _sort_key(version) > key:
