@@ -115,7 +115,7 @@ def _token_class(token: str) -> str | None:
         return "year"
     if MARK_TOKEN.match(token):
         return "mark"
-    bare = regex.sub(r"(?:\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*])+$", "", token).lower()
+    bare = regex.sub(r"(?:\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*])+$", "", token).lower().strip("()")
     if bare in KIND_WORDS:
         return "kind"
     if bare in EXTRA_WORDS:
@@ -138,6 +138,9 @@ def _columns(tokens: list[tuple[str, str]]) -> list[Column] | None:
     words = [(c, t) for c, t in words if c != "mark" and t]
     if not words:
         return None
+    paired = _paired_by_position(words)
+    if paired is not None:
+        return paired
     year_first = words[0][0] == "year"
     groups: list[list[tuple[str, str]]] = []
     if year_first:
@@ -167,6 +170,52 @@ def _columns(tokens: list[tuple[str, str]]) -> list[Column] | None:
         columns.append(Column(" ".join(t for _, t in group), has_year))
     if sum(1 for c in columns if c.year) < 2:
         return None
+    return columns
+
+
+# Kinds of more than one word, kept together when kinds are paired with years by position.
+KIND_PHRASES = ("alustava tavoite", "alust. tavoite", "varsinainen talousarvio", "i lisätalousarvio",
+                "ii lisätalousarvio", "iii lisätalousarvio")  # fmt: skip
+
+
+def _paired_by_position(words: list[tuple[str, str]]) -> list[Column] | None:
+    """A header written row by row (``2024 2025 2026`` over ``toteutuma arvio tavoite``, or the
+    other way round): the years and the kinds pair by position."""
+    classes = [c for c, _ in words]
+    years = [t for c, t in words if c == "year"]
+    if len(years) < 2 or classes.count("year") == len(classes):
+        return None
+    first_kind = next(i for i, c in enumerate(classes) if c != "year")
+    last_kind = max(i for i, c in enumerate(classes) if c != "year")
+    if classes[: len(years)] == ["year"] * len(years):
+        kinds, years_first = words[len(years) :], True
+    elif classes[last_kind + 1 :] == ["year"] * len(years) and first_kind == 0:
+        kinds, years_first = words[: last_kind + 1], False
+    else:
+        return None
+    if any(c == "year" for c, _ in kinds):
+        return None
+    phrases: list[str] = []
+    index = 0
+    while index < len(kinds):
+        two = " ".join(t for _, t in kinds[index : index + 2]).lower()
+        if two in KIND_PHRASES:
+            phrases.append(" ".join(t for _, t in kinds[index : index + 2]))
+            index += 2
+        elif kinds[index][0] == "extra" and phrases and index and kinds[index - 1][0] == "extra":
+            phrases[-1] += " " + kinds[index][1]  # "osuus (%)": one column's words
+            index += 1
+        else:
+            phrases.append(kinds[index][1])
+            index += 1
+    if len(phrases) not in (len(years), len(years) + 1):
+        return None
+    columns = [
+        Column(f"{year} {kind}" if years_first else f"{kind} {year}", True)
+        for year, kind in zip(years, phrases, strict=False)
+    ]
+    if len(phrases) > len(years):
+        columns.append(Column(phrases[-1], False))
     return columns
 
 
