@@ -209,3 +209,35 @@ def test_converter_variants_read_the_same(tmp_path, y2025, variant):
     assert [(i.name, [(v.year, v.kind, v.value) for v in i.values]) for i in got.indicators] == [
         (i.name, [(v.year, v.kind, v.value) for v in i.values]) for i in y2025.indicators
     ]
+
+
+SHORT_ROW = """01. Kuvitteellisen viraston toimintamenot (siirtomääräraha 2 v)
+Selvitysosa:
+Tunnuslukutaulukko
+2024
+toteutuma
+2025
+arvio
+2026
+tavoite
+Käsitellyt hakemukset, kpl 1 200 1 300 1 350
+Uusi verkkopalvelu, käyttäjiä 4 000 5 000
+Asiakastyytyväisyys (1—5) .. 3,9 4,0
+Käsittelyaika, pv 30 28 tbd
+"""
+
+
+def test_a_row_short_of_cells_inside_a_table_is_left_out_and_the_table_goes_on(tmp_path):
+    path = tmp_path / "kuvitteellinen-virasto-2026.txt"
+    path.write_text(SHORT_ROW, encoding="utf-8")
+    got = extract_file(path, root=tmp_path)
+    rows = [(i.name, [(v.year, v.value, v.text) for v in i.values]) for i in got.indicators]
+    assert rows == [
+        ("Käsitellyt hakemukset, kpl", [(2024, 1200, "1 200"), (2025, 1300, "1 300"), (2026, 1350, "1 350")]),
+        ("Asiakastyytyväisyys (1—5)", [(2024, None, ".."), (2025, 3.9, "3,9"), (2026, 4.0, "4,0")]),
+        ("Käsittelyaika, pv", [(2024, 30, "30"), (2025, 28, "28"), (2026, None, "tbd")]),
+    ]
+    assert any(
+        w.startswith("line 11: 'Uusi verkkopalvelu, käyttäjiä 4 000 5 000' has fewer numbers") and "left out" in w
+        for w in got.warnings
+    )

@@ -23,7 +23,8 @@ import regex
 
 _NUMBER = regex.compile(r"^[-−+]?\d+(?:,\d+)?%?$")
 _GROUP = regex.compile(r"^\d{3}(?:,\d+)?%?$")
-_DASH = regex.compile(r"^[-–—]$")
+# A cell that holds no number: a dash, or the marks statistics use for "not available" / "to be decided".
+_DASH = regex.compile(r"^(?:[-–—]|\.\.|…|x|tbd|n/a)$", regex.I)
 _GLUED = regex.compile(r"^(?:>=|<=|≥|≤|>|<|~|≈)\s?[-−]?\d+(?:,\d+)?%?$")
 _RANGE = regex.compile(r"^\d+(?:,\d+)?[-–—]\d+(?:,\d+)?%?$")
 _COMPARATOR_WORDS = frozenset(

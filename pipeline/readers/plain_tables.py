@@ -371,16 +371,23 @@ def _read_body(
             index += 1
             continue
         if has_cells(line.text) and body.rows:
+            table_line = lines[header.first].number
+            if fewer_cells(line.text, width) and not _rows_follow(lines, index + 1, header, taken):
+                warnings.append(
+                    f"line {line.number}: {line.text!r} has fewer numbers than the {width} columns of the table at "
+                    f"line {table_line}; the table ends before it"
+                )
+                break
             if fewer_cells(line.text, width):
                 warnings.append(
                     f"line {line.number}: {line.text!r} has fewer numbers than the {width} columns of the table at "
-                    f"line {lines[header.first].number}; the table ends before it"
+                    f"line {table_line}, and the text does not say which columns are empty; the row is left out"
                 )
-                break
-            warnings.append(
-                f"line {line.number}: the numbers of {line.text!r} cannot be read as the {width} cells of the table "
-                f"at line {lines[header.first].number}; the row is left out"
-            )
+            else:
+                warnings.append(
+                    f"line {line.number}: the numbers of {line.text!r} cannot be read as the {width} cells of the "
+                    f"table at line {table_line}; the row is left out"
+                )
             body.used.update(body.pending)
             body.used.add(index)
             body.pending = []
@@ -395,6 +402,20 @@ def _read_body(
         end = body.pending[0]  # lines after the last row that named nothing: text, not table
     body.pending = []
     return body, end, footnotes
+
+
+def _rows_follow(lines: list[SourceLine], index: int, header: Header, taken: set[int]) -> bool:
+    """Whether a row of the table follows (after at most a wrapped name): a short row is then one
+    with empty cells inside the table, not the end of it."""
+    for ahead in range(index, min(index + MAX_NAME_LINES + 1, len(lines))):
+        if ahead in taken or find_header(lines, ahead) is not None:
+            return False
+        text = lines[ahead].text
+        if trailing_cells(text, header.counts) is not None:
+            return True
+        if has_cells(text) or _is_prose(lines[ahead]) or FOOTNOTE_LINE.match(text):
+            return False
+    return False
 
 
 def footnotes_at(lines: list[SourceLine], index: int, taken: set[int]) -> tuple[list[list[int]], int]:
