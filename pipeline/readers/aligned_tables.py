@@ -64,11 +64,10 @@ def pieces(text: str) -> list[Piece]:
     return [Piece(m.start(), m.end(), m.group()) for m in PIECE.finditer(text)]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Column:
     start: int
     end: int
-    longest: int = 0  # the longest piece seen in it: the width its text wraps at
 
 
 @dataclass
@@ -144,16 +143,20 @@ def _starts_data(text: str) -> bool:
     return bool(tokens) and (_is_data(tokens[0]) or (len(tokens) > 1 and _is_data(" ".join(tokens[:2]))))
 
 
+Placed = list[tuple[_Column, _Column, Piece]]  # each piece of a line: the first and last column it stands in
+
+
 class _Grid:
-    """The columns of one region, as its lines show them."""
+    """The columns of one region, as its lines show them. A column keeps its identity while new
+    ones open beside it, so a line placed early is numbered by the final columns."""
 
     def __init__(self, first: list[Piece]) -> None:
-        self.columns = [_Column(p.start, p.end, p.end - p.start) for p in first]
+        self.columns = [_Column(p.start, p.end) for p in first]
 
-    def place(self, line: list[Piece], *, new_columns: bool = True) -> list[tuple[int, int, Piece]] | None:
-        """Which columns each piece stands in (first, last), or None when the line does not fit: a
-        piece across columns that is no run of numbers. A piece in free space opens a column."""
-        placed: list[tuple[int, int, Piece]] = []
+    def place(self, line: list[Piece], *, new_columns: bool = True) -> Placed | None:
+        """Which columns each piece stands in, or None when a piece stands in free space and no
+        column may open. A piece in free space opens a column (recorded, not yet added)."""
+        placed: Placed = []
         k = 0
         columns = self.columns
         for piece in line:
@@ -165,30 +168,43 @@ class _Grid:
             if last == k:
                 if not new_columns:
                     return None
-                placed.append((-1, k, piece))  # a new column before column k
+                fresh = _Column(piece.start, piece.end)
+                placed.append((fresh, fresh, piece))
             else:
-                placed.append((k, last - 1, piece))
+                placed.append((columns[k], columns[last - 1], piece))
         return placed
 
-    def accept(self, placed: list[tuple[int, int, Piece]]) -> list[tuple[int, int, Piece]]:
-        """Record a fitting line: open its new columns, widen the ones it uses; returns the
-        placement with the new columns numbered."""
-        shift = 0
-        result = []
+    def accept(self, placed: Placed) -> Placed:
+        """Record a fitting line: open its new columns, widen the ones its pieces stand in alone."""
         for first, last, piece in placed:
-            if first == -1:
-                at = last + shift
-                self.columns.insert(at, _Column(piece.start, piece.end, piece.end - piece.start))
-                shift += 1
-                result.append((at, at, piece))
-                continue
-            first, last = first + shift, last + shift
-            if first == last:
-                column = self.columns[first]
-                column.start, column.end = min(column.start, piece.start), max(column.end, piece.end)
-                column.longest = max(column.longest, piece.end - piece.start)
-            result.append((first, last, piece))
-        return result
+            if first is last and first not in self.columns:
+                at = next((k for k, c in enumerate(self.columns) if c.start >= piece.end), len(self.columns))
+                self.columns.insert(at, first)
+            elif first is last:
+                first.start, first.end = min(first.start, piece.start), max(first.end, piece.end)
+        return placed
+
+    def refit(self, line: list[Piece]) -> None:
+        """After a page break the converter sets the columns a few characters apart from the page
+        before. A line with a piece for every column, each within the reach of its own column's
+        neighbours, shows where they now stand: every column moves by as much as its piece."""
+        columns = self.columns
+        if len(line) != len(columns):
+            return
+        for k, piece in enumerate(line):
+            left = columns[k - 1].start if k > 0 else piece.start
+            right = columns[k + 1].end if k + 1 < len(columns) else piece.end
+            if piece.start < left or piece.end > right:
+                return
+        for piece, column in zip(line, columns, strict=True):
+            shift = min(0, piece.start - column.start) + max(0, piece.end - column.end)
+            column.start, column.end = column.start + shift, column.end + shift
+        for left, right in itertools.pairwise(columns):
+            right.start = max(right.start, left.end)  # moved columns never overlap
+            right.end = max(right.end, right.start + 1)
+
+    def index(self) -> dict[int, int]:
+        return {id(column): k for k, column in enumerate(self.columns)}
 
 
 def _split(first: int, last: int, text: str) -> dict[int, str] | None:
@@ -215,19 +231,24 @@ def _header_line(cells: dict[int, str]) -> bool:
     return years >= 2 and all(is_header_text(t) for c, t in cells.items() if c)
 
 
-def _cells_of(placed: list[tuple[int, int, Piece]]) -> dict[int, str]:
-    """Column → text of a placed line; a piece across columns split into its cells."""
+def _cells_of(placed: Placed, index: dict[int, int]) -> dict[int, str] | None:
+    """Column number → text of a placed line; a piece across columns split into its cells (None
+    when it is no run of numbers)."""
     cells: dict[int, str] = {}
     for first, last, piece in placed:
-        parts = {first: piece.text} if first in (-1, last) else (_split(first, last, piece.text) or {first: piece.text})
+        a, b = index[id(first)], index[id(last)]
+        parts = {a: piece.text} if a == b else _split(a, b, piece.text)
+        if parts is None:
+            return None
         for c, text in parts.items():
             cells[c] = f"{cells[c]} {text}" if c in cells else text
     return cells
 
 
-def _crowded(placed: list[tuple[int, int, Piece]]) -> bool:
-    """Two pieces in one column other than the first: the line's columns are not the table's."""
-    seen = [first for first, last, _ in placed if first == last and first > 0]
+def _crowded(placed: Placed, leftmost: _Column) -> bool:
+    """Two pieces in one column other than the leftmost (the names): the line's columns are not
+    the table's."""
+    seen = [id(first) for first, last, _ in placed if first is last and first is not leftmost]
     return len(seen) != len(set(seen))
 
 
@@ -269,36 +290,36 @@ def _region(
 ) -> dict[int, dict[int, str]]:
     """The lines around ``seed`` that stand in one set of columns, each as column → text."""
     grid = _Grid(split[seed])
-    placed: dict[int, list[tuple[int, int, Piece]]] = {seed: grid.accept(grid.place(split[seed]))}
+    placed: dict[int, Placed] = {seed: grid.accept(grid.place(split[seed]))}
     # Header cells stacked above the seed line: pieces that stand in its columns, clear of its first.
     above = seed - 1
-    while above >= floor and above not in taken and split[above] and len(split[above]) <= MAX_COLUMNS:
+    while above >= floor and above not in taken and 0 < len(split[above]) <= MAX_COLUMNS:
         found = grid.place(split[above], new_columns=False)
-        if found is None or any(first != last or first == 0 for first, last, _ in found):
+        if found is None or any(first is not last or first is grid.columns[0] for first, last, _ in found):
             break
         placed[above] = grid.accept(found)
         above -= 1
-    below, data_seen = seed + 1, _has_data(_cells_of(placed[seed]))
-    while below < len(lines) and below not in taken and split[below] and len(split[below]) <= MAX_COLUMNS:
+    below, data_seen, refit = seed + 1, _has_data(_cells_of(placed[seed], grid.index()) or {}), False
+    while below < len(lines) and below not in taken and 0 < len(split[below]) <= MAX_COLUMNS:
+        refit = refit or lines[below].after_break
+        if refit and len(split[below]) > 1:
+            grid.refit(split[below])
+            refit = False
         found = grid.place(split[below])
-        if found is None or _crowded(found):
+        if found is None or _crowded(found, grid.columns[0]):
             break
-        if any(first not in (-1, last) and _split(first, last, p.text) is None for first, last, p in found):
+        trial = list(grid.columns) + [first for first, last, _ in found if first is last and first not in grid.columns]
+        trial.sort(key=lambda c: c.start)
+        cells = _cells_of(found, {id(c): k for k, c in enumerate(trial)})
+        if cells is None:
             break
-        cells = _cells_of(found)
         if data_seen and _header_line(cells):
             break  # the next table's header
         data_seen = data_seen or _has_data(cells)
         placed[below] = grid.accept(found)
         below += 1
-    # Columns may have opened after a line was placed: number every line's cells afresh.
-    region: dict[int, dict[int, str]] = {}
-    for i in sorted(placed):
-        found = grid.place(split[i], new_columns=False)
-        if found is None:
-            break
-        region[i] = _cells_of(found)
-    return region
+    index = grid.index()
+    return {i: _cells_of(placed[i], index) or {} for i in sorted(placed)}
 
 
 def _table(lines: list[SourceLine], region: dict[int, dict[int, str]], gaps: list[bool]) -> AlignedTable | None:
