@@ -1,60 +1,70 @@
-"""Tables without ruling lines ("stream" tables), found where the words of lines align in columns.
+"""Tables without vertical rules ("stream" tables), found where the words of lines align in columns.
 
-Only tried on pages where pdfplumber found no ruled table. The idea is Camelot's stream mode,
-simplified to what agreements hold:
+Tried on the text outside a page's ruled tables: tables with no lines at all, with horizontal rules
+only, or with shaded rows. The idea is Camelot's stream mode, made to hold at any spacing and fitted
+to what agreements hold:
 
-1. Segments. Each text line is cut where a horizontal gap is clearly wider than a word space
-   (``GAP_EM`` of the font size; justified prose stays below half of that). A lone bullet or list
-   number keeps its text (``•<tab>text`` is one segment).
-2. Regions. Lines are grouped by vertical gaps (a paragraph gap ends a group; two multi-segment
-   lines may stand a little further apart, as padded table rows do), by font size (a heading) and
-   by captions (``Taulukko N.``). In a group with multi-segment lines, the columns are the union
-   of those lines' segment x-intervals. A line that crosses a column boundary is prose and cuts
-   the region; single-segment lines inside one column are wrapped cell lines (above the first
-   multi-segment line only outside the first column: a short last line of prose stays prose).
-   Columns are then the union of all the region's segments (a header cell wrapped over three
-   lines stands in one column).
-3. Rows. Unruled rows are not visibly apart, so the content tells. A line starts a new row when it
+1. Groups. Lines are grouped by vertical gaps (a paragraph gap ends a group; lines with cells, or
+   parted by a rule or a shaded row's edge, may stand further apart, as padded table rows do), by
+   font size (a heading) and by captions (``Taulukko N.``).
+2. Columns (``pipeline.readers.pdf_columns``): from wide gaps and from the x where cells start row
+   after row, never from a fixed gap on one line alone; cells one space apart or touching are cut
+   where their column starts. A line that flows across the columns is prose and cuts the region; a
+   header line may hold a cell spanning columns (``Alustava tavoite`` over three years). Single-column
+   lines above the first line with cells are the end of a paragraph, not the table.
+3. Rows. Where rules part the rows, they are the rows. Otherwise the content tells, helped by the
+   edges of shaded rows: a line starts a new row when a shaded row's edge stands above it, when it
    puts text in a column that was empty on the line above (a cell does not resume after a gap),
-   when a number stands under a number in one column, when the first column holds a year or number
-   above it, when its first-column text starts with a capital, a digit or a dash and either its
-   first word would have fitted on the line above (a hard break, not a wrap) or it puts numbers
-   under a header's labels (``mittari | Toteuma 2022`` → ``Laskutusaste | 72``), or when, the
-   first column empty, another column starts with a goal number ``N. `` after a hard break, a
-   sentence's end or a ``-`` (and N is 1, the highest goal number so far or the next one: a
-   ``3. YT-menettelyt`` wrapped to the start of a line of a list inside a target is no goal). A
-   goal title is one paragraph: what follows it after a hard break is a row of its own. Every
-   other line continues the row; each segment is appended to its column's cell.
+   when a number stands under a number in one column, when the first column holds a year or a
+   number above it or a year on it, when its first-column text starts with a capital, a digit or a
+   dash and either its first word would have fitted on the line above (a hard break, not a wrap) or
+   it puts numbers under a header's labels (``mittari | Toteuma 2022`` → ``Laskutusaste | 72``), or
+   when, the first column empty, another column starts with a goal number ``N. `` after a hard
+   break, a sentence's end or a ``-`` (and N is 1, the highest goal number so far or the next one:
+   a ``3. YT-menettelyt`` wrapped to the start of a line of a list inside a target is no goal). A
+   goal title is one paragraph: what follows it after a hard break is a row of its own. Every other
+   line continues the row; each segment is appended to its column's cell. A header printed over two
+   rows with spanning cells is one header row (``pipeline.readers.spanned_header``).
 4. A region is a table when it has two rows and two columns and either its header names years
    (``Toteuma 2022``, ``2024 TA``) or its first column holds years (a goal table; one year row
    under a ``| N. Title`` goal row is enough: a goal table's first part before a page break).
-   Anything else (contents, signatures, prose that happens to align) stays text.
-5. Page breaks. A table that reaches the foot of a page is remembered for its document. When the
-   next page starts with lines that fit its columns, they continue it: a first row that goes on
-   with the last row (wrapped text cut by the break, in any column, also the first one, which the
-   pdf reader's own join does not handle) is added to that row at once; the rest is returned with
-   the same columns so that ``pipeline.readers.pdf`` joins the parts. If nothing but that
-   continuation is there, the part returned has one empty row (the pdf reader drops it when it
-   joins the parts): its bbox takes the continued text out of the page's prose. A header
-   repeated on the new page, or a new table with a year header, is not a continuation.
+   Anything else (contents, signatures, prose that happens to align) stays text. A table's first
+   line alone at the foot of a page, right under its caption, is kept as a table's first part.
+5. Page breaks. A table that reaches the foot of a page is kept in the document's ``StreamState``.
+   When the next page starts with lines that fit its columns, they continue it: a first row that
+   goes on with the last row (wrapped text cut by the break, in any column, also the first one,
+   which the pdf reader's own join does not handle) is added to that row at once; the rest is
+   returned with the same columns so that ``pipeline.readers.pdf`` joins the parts. If nothing but
+   that continuation is there, the part returned has one empty row (the pdf reader drops it when it
+   joins the parts): its lines are taken out of the page's prose. A header repeated on the new page
+   is dropped; a new table with a year header is not a continuation.
 """
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import pairwise
 
 import regex
 
 from pipeline.layout import Block, Cell, Provenance
+from pipeline.readers.pdf_columns import (
+    SPACE_EM,
+    Interval,
+    Line,
+    Segment,
+    find_columns,
+    merge_apart,
+    parse_line,
+    place,
+    union,
+)
 from pipeline.readers.pdf_graphics import Graphics
+from pipeline.readers.spanned_header import combine_header
 
-GAP_EM = 0.75  # a gap wider than this share of the font size separates two cells
-SPACE_EM = 0.25  # the width of a word space, as a share of the font size
-PARAGRAPH_EM = 0.5  # a vertical gap wider than this ends a region (pdf.py's paragraph gap) ...
-ROW_GAP_EM = 1.0  # ... unless both lines have several segments (padded table rows)
-WORD_TOLERANCE = 3.0  # pdfplumber's x_tolerance: a wider gap between two characters is a space
+PARAGRAPH_EM = 0.5  # a vertical gap wider than this ends a group (pdf.py's paragraph gap) ...
+ROW_GAP_EM = 1.1  # ... unless the lines have cells or a rule parts them (padded table rows)
 BULLET_TAB_EM = 3.0  # a bullet or list number this close before text is a list item's, not a cell
 MARGIN = 0.09  # share of the page height where running headers and footers live
 
@@ -70,56 +80,8 @@ _YEAR_IN = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,])")
 
 
 @dataclass
-class _Segment:
-    """Words of one line that stand together: one cell's text on that line."""
-
-    words: list[tuple[str, float, float]]  # text, x0, x1
-    top: float
-    bottom: float
-
-    @property
-    def x0(self) -> float:
-        return self.words[0][1]
-
-    @property
-    def x1(self) -> float:
-        return self.words[-1][2]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w[0] for w in self.words)
-
-    @property
-    def head_width(self) -> float:
-        return self.words[0][2] - self.words[0][1]
-
-
-@dataclass
-class _Line:
-    index: int  # in the page's list of text lines
-    top: float
-    bottom: float
-    size: float
-    text: str
-    segments: list[_Segment]
-    cells: dict[int, _Segment] = field(default_factory=dict)  # by column, once columns are known
-
-    @property
-    def x0(self) -> float:
-        return self.segments[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.segments[-1].x1
-
-    @property
-    def multi(self) -> bool:
-        return len(self.segments) >= 2
-
-
-@dataclass
 class _Row:
-    lines: list[_Line]
+    lines: list[Line]
     goal: bool = False  # started by a goal number in a later column (the first column empty)
 
 
@@ -128,9 +90,9 @@ class _Open:
     """A table that reached the foot of a page: what its continuation needs."""
 
     page: int
-    columns: list[tuple[float, float]]
+    columns: list[Interval]
     block: Block
-    last: _Line
+    last: Line
     top_goal: int | None  # the highest goal number so far: goal rows are numbered in order
     size: float
     running: set[str]  # the texts (digits as #) in that page's top margin: running headers
@@ -145,131 +107,38 @@ class StreamState:
     pending: _Open | None = None
 
 
-_X0, _X1 = operator.itemgetter("x0"), operator.itemgetter("x1")
+@dataclass
+class _Parting:
+    """Where rows visibly part on a page: y of horizontal rules, y of shaded areas' edges."""
+
+    rules: list[tuple[float, float, float]]
+    fills: list[tuple[float, float, float]]
+
+    @staticmethod
+    def of(graphics: Graphics) -> _Parting:
+        rules = sorted((e["top"], e["x0"], e["x1"]) for e in graphics.horizontal)
+        fills = [edge for edge in graphics.row_separators() if edge not in set(rules)]
+        return _Parting(rules, fills)
+
+    @staticmethod
+    def _between(edges: list[tuple[float, float, float]], above: Line, below: Line) -> bool:
+        x0, x1 = min(above.x0, below.x0), max(above.x1, below.x1)
+        return any(above.bottom - 1.0 <= y <= below.top + 1.0 and e0 < x1 and e1 > x0 for y, e0, e1 in edges)
+
+    def rule(self, above: Line, below: Line) -> bool:
+        return self._between(self.rules, above, below)
+
+    def edge(self, above: Line, below: Line) -> bool:
+        return self._between(self.rules, above, below) or self._between(self.fills, above, below)
 
 
-# --- lines into segments ------------------------------------------------------------------------
-
-
-def _size(chars: list[dict]) -> float:
-    return Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
-
-
-def _widest_gap(chars: list[dict]) -> float:
-    """The widest gap between two neighbouring characters (the line's ``chars`` hold no spaces)."""
-    if len(chars) < 2:
-        return 0.0
-    return max(map(operator.sub, map(_X0, chars[1:]), map(_X1, chars[:-1])))
-
-
-def _words(raw: dict) -> list[tuple[str, float, float]]:
-    """The words of a line as pdfplumber split them: ``text`` has one character per entry of
-    ``chars`` (a ligature's char twice) and a space between words."""
-    chars, text = raw["chars"], raw["text"]
-    words: list[tuple[str, float, float]] = []
-    index, current, x0, x1 = 0, "", 0.0, 0.0
-    for letter in text:
-        if letter.isspace():
-            if current:
-                words.append((current, x0, x1))
-                current = ""
-            continue
-        if index >= len(chars):
-            return []
-        ch = chars[index]
-        index += 1
-        if current:
-            x1 = max(x1, ch["x1"])
-        else:
-            x0, x1 = ch["x0"], ch["x1"]
-        current += letter
-    if current:
-        words.append((current, x0, x1))
-    return words if index == len(chars) else _words_by_gaps(chars)
-
-
-def _words_by_gaps(chars: list[dict]) -> list[tuple[str, float, float]]:
-    """Words by pdfplumber's own rule (a gap over ``x_tolerance``), if the text does not map."""
-    words: list[tuple[str, float, float]] = []
-    for ch in chars:
-        if ch["text"].isspace():
-            words.append(("", 0.0, 0.0))
-            continue
-        text, x0, x1 = words[-1] if words else ("", 0.0, 0.0)
-        if text and x0 <= ch["x0"] <= x1 + WORD_TOLERANCE:
-            words[-1] = (text + ch["text"], x0, max(x1, ch["x1"]))
-        else:
-            words.append((ch["text"], ch["x0"], ch["x1"]))
-    return [word for word in words if word[0]]
-
-
-def _line(index: int, raw: dict) -> _Line | None:
-    solid = [c for c in raw["chars"] if not c["text"].isspace()]
-    words = _words(raw)
-    if not solid or not words:
-        return None
-    size = _size(solid)
-    top, bottom = raw["top"], raw["bottom"]
-    segments = [_Segment([words[0]], top, bottom)]
-    for word in words[1:]:
-        if word[1] - segments[-1].x1 > GAP_EM * size:
-            segments.append(_Segment([word], top, bottom))
-        else:
-            segments[-1].words.append(word)
-    if (
-        len(segments) >= 2
-        and len(segments[0].words) == 1
-        and _BULLET.match(segments[0].text)
-        and segments[1].x0 - segments[0].x1 <= BULLET_TAB_EM * size
-    ):
-        segments[0].words.extend(segments.pop(1).words)  # "•<tab>text", "1.<tab>text"
-    return _Line(index, top, bottom, size, raw["text"], segments)
-
-
-# --- columns ------------------------------------------------------------------------------------
-
-
-def _union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for x0, x1 in sorted(intervals):
-        if merged and x0 <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], x1))
-        else:
-            merged.append((x0, x1))
-    return merged
-
-
-def _column_of(segment: _Segment, columns: list[tuple[float, float]]) -> int | None:
-    """The column a segment stands in, None when it crosses a column boundary."""
-    touched = [i for i, (x0, x1) in enumerate(columns) if segment.x0 < x1 - 0.5 and segment.x1 > x0 + 0.5]
-    if len(touched) > 1:
-        return None
-    if touched:
-        return touched[0]
-    # In a gap between columns: the column on its left, unless it reaches the next one.
-    left = [i for i, (x0, _) in enumerate(columns) if x0 <= segment.x0]
-    return left[-1] if left else 0
-
-
-def _assign(line: _Line, columns: list[tuple[float, float]]) -> bool:
-    """Put the line's segments into columns (two in one column are one); False if it crosses."""
-    cells: dict[int, _Segment] = {}
-    for segment in line.segments:
-        column = _column_of(segment, columns)
-        if column is None:
-            return False
-        if column in cells:
-            cells[column] = _Segment(cells[column].words + segment.words, line.top, line.bottom)
-        else:
-            cells[column] = segment
-    line.cells = cells
-    return True
+_NO_PARTING = _Parting([], [])
 
 
 # --- rows ---------------------------------------------------------------------------------------
 
 
-def _hard_break(above: _Segment, below: _Segment, right: float, size: float) -> bool:
+def _hard_break(above: Segment, below: Segment, right: float, size: float) -> bool:
     """Whether the first word of ``below`` would have fitted after ``above``: a break by choice."""
     return above.x1 + SPACE_EM * size + below.head_width <= right + 0.5
 
@@ -279,14 +148,14 @@ def _goal_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _starts_row(line: _Line, above: _Line, row: _Row, rights: list[float], top_goal: int | None) -> bool:
+def _starts_row(line: Line, above: Line, row: _Row, rights: list[float], top_goal: int | None) -> bool:
     cells, before = line.cells, above.cells
     if any(column not in before for column in cells):
         return True
     first = cells.get(0)
     if first is not None:
-        if _ATOMIC.match(before[0].text):
-            return True
+        if _ATOMIC.match(before[0].text) or _YEAR.match(first.text):
+            return True  # a value ends its cell; a year alone opens a goal table's row
         if _ROW_START.match(first.text):
             if _hard_break(before[0], first, rights[0], line.size):
                 return True
@@ -309,16 +178,28 @@ def _starts_row(line: _Line, above: _Line, row: _Row, rights: list[float], top_g
 
 
 def _rows(
-    lines: list[_Line], columns: list[tuple[float, float]], above: _Line | None, top_goal: int | None
+    lines: list[Line],
+    columns: list[Interval],
+    above: Line | None,
+    top_goal: int | None,
+    parting: _Parting = _NO_PARTING,
 ) -> tuple[list[_Row], bool, int | None]:
-    """Rows of a region; also whether its first line continues the row ending at ``above``."""
+    """Rows of a region; also whether its first line continues the row ending at ``above``. Rules
+    between most lines make the rows alone; a shaded row's edge always starts a row."""
     rights = [x1 for _, x1 in columns]
+    ruled = sum(1 for a, b in pairwise(lines) if parting.rule(a, b)) >= 2
     rows: list[_Row] = []
     continued = False
     for line in lines:
         previous = rows[-1].lines[-1] if rows else above
         row = rows[-1] if rows else _Row([])
-        if previous is None or _starts_row(line, previous, row, rights, top_goal):
+        if previous is None:
+            starts = True
+        elif ruled:
+            starts = parting.rule(previous, line)
+        else:
+            starts = parting.edge(previous, line) or _starts_row(line, previous, row, rights, top_goal)
+        if starts:
             first = line.cells.get(0)
             if first is None:
                 number = _GOAL_NUMBER.match(line.cells[min(line.cells)].text)
@@ -340,22 +221,23 @@ def _texts(row: _Row, width: int) -> list[list[str]]:
     return [[line.cells[c].text for line in row.lines if c in line.cells] for c in range(width)]
 
 
-def _header_has_years(row: _Row, width: int) -> bool:
-    for column, lines in enumerate(_texts(row, width)):
-        text = " ".join(lines)
+def _header_has_years(header: list[Cell]) -> bool:
+    for column, cell in enumerate(header):
+        text = " ".join(cell.lines)
         if column > 0 and _YEAR_IN.search(text) and len(text.split()) <= 4:
             return True
     return False
 
 
-def _is_table(rows: list[_Row], width: int) -> bool:
-    if len(rows) < 2 or width < 2:
+def _is_table(rows: list[_Row], cells: list[list[Cell]]) -> bool:
+    """Two rows, two columns, and a header naming years or a first column of years."""
+    if len(rows) < 2 or len(cells[0]) < 2:
         return False
     firsts = [row.lines[0].cells[0].text for row in rows if 0 in row.lines[0].cells]
     years = sum(1 for text in firsts if _YEAR.match(text))
     # "| 1. Title" or "Hanke 1. Title | …" above "2024 | text": a goal table's first part
     goals = any(row.goal for row in rows) or any(_NAMED_GOAL.match(text) for text in firsts)
-    return years >= 2 or (years == 1 and goals) or _header_has_years(rows[0], width)
+    return years >= 2 or (years == 1 and goals) or _header_has_years(cells[0])
 
 
 # --- blocks -------------------------------------------------------------------------------------
@@ -365,20 +247,34 @@ def _box(x0: float, top: float, x1: float, bottom: float) -> tuple[float, float,
     return (round(x0 - 0.05, 1), round(top - 0.05, 1), round(x1 + 0.05, 1), round(bottom + 0.05, 1))
 
 
-def _cells(row: _Row, columns: list[tuple[float, float]], page_number: int) -> list[Cell]:
+def _cells(row: _Row, columns: list[Interval], page_number: int) -> list[Cell]:
+    """A row's cells; columns that hold one and the same spanning segment share one cell (see
+    ``pipeline.readers.spanned_header``)."""
     top, bottom = row.lines[0].top, row.lines[-1].bottom
-    cells = []
+    cells: list[Cell] = []
+    keys: list[tuple[int, ...]] = []
     for column, (x0, x1) in enumerate(columns):
         segments = [line.cells[column] for line in row.lines if column in line.cells]
+        key = tuple(id(s) for s in segments)
+        spanning = bool(segments) and all(column in line.spans() for line in row.lines if column in line.cells)
+        if spanning and keys and keys[-1] == key:
+            cells.append(cells[-1])
+            keys.append(key)
+            continue
         if segments:
             bbox = _box(min(s.x0 for s in segments), segments[0].top, max(s.x1 for s in segments), segments[-1].bottom)
         else:
             bbox = _box(x0, top, x1, bottom)
         cells.append(Cell(lines=[s.text for s in segments], prov=Provenance(page=page_number, bbox=bbox)))
+        keys.append(key)
     return cells
 
 
-def _block(lines: list[_Line], rows: list[list[Cell]], columns: list[tuple[float, float]], page_number: int) -> Block:
+def _table_cells(rows: list[_Row], columns: list[Interval], page_number: int) -> list[list[Cell]]:
+    return combine_header([_cells(row, columns, page_number) for row in rows])
+
+
+def _block(lines: list[Line], rows: list[list[Cell]], columns: list[Interval], page_number: int) -> Block:
     x0 = min([columns[0][0]] + [line.x0 for line in lines])
     x1 = max([columns[-1][1]] + [line.x1 for line in lines])
     bbox = _box(x0, lines[0].top, x1, lines[-1].bottom)
@@ -388,65 +284,89 @@ def _block(lines: list[_Line], rows: list[list[Cell]], columns: list[tuple[float
 # --- regions ------------------------------------------------------------------------------------
 
 
-def _groups(lines: list[_Line]) -> list[list[_Line]]:
+def _groups(lines: list[Line], parting: _Parting) -> list[list[Line]]:
     """Runs of lines without a paragraph gap, a change of font size or a caption between them."""
-    groups: list[list[_Line]] = []
-    previous: _Line | None = None
+    groups: list[list[Line]] = []
+    previous: Line | None = None
     left = min(line.x0 for line in lines)
     previous_caption = False
+    cells = False  # whether the current group has a line with cells
     for line in lines:
         paragraph = False
         if previous is not None:
-            limit = (ROW_GAP_EM if line.multi and previous.multi else PARAGRAPH_EM) * max(line.size, previous.size)
+            rowlike = line.multi or previous.multi or cells or parting.edge(previous, line)
+            limit = (ROW_GAP_EM if rowlike else PARAGRAPH_EM) * max(line.size, previous.size)
             paragraph = line.top - previous.bottom > limit
         # "Taulukko 9. …" at the left margin or after a gap; inside a cell it is only a reference
         caption = bool(_CAPTION.match(line.text)) and not line.multi and (line.x0 <= left + 2 or paragraph)
         resized = previous is not None and abs(line.size - previous.size) > 0.9 and len(line.text) > 2
         if previous is None or caption or previous_caption or paragraph or resized:
             groups.append([line])
+            cells = line.multi
         else:
             groups[-1].append(line)
+            cells = cells or line.multi
         previous, previous_caption = line, caption
     return groups
 
 
-def _regions(group: list[_Line]) -> list[tuple[list[_Line], list[tuple[float, float]]]]:
-    """Candidate table regions of a group, each with its columns."""
-    multi = [line for line in group if line.multi]
-    if not multi:
-        return []
-    columns = _union([(s.x0, s.x1) for line in multi for s in line.segments])
-    if len(columns) < 2:
-        return []
-    runs: list[list[_Line]] = [[]]
-    for line in group:
-        if _assign(line, columns):
+def _data(line: Line) -> bool:
+    """Whether a placed line holds a value beside its first column (the header is above it)."""
+    return any(column > 0 and _ATOMIC.match(segment.text) for column, segment in line.cells.items())
+
+
+def _place_run(lines: list[Line], columns: list[Interval]) -> list[list[Line]]:
+    """Runs of lines that can be placed in the columns; header lines (above the first line with
+    values) may span columns, and a line between two placed ones may be cut inside a word (its cell
+    touches the next)."""
+    placed: list[bool] = []
+    data = False
+    for line in lines:
+        placed.append(place(line, columns, header=not data))
+        data = (data or _data(line)) if placed[-1] else False
+    for index in range(1, len(lines) - 1):
+        if not placed[index] and placed[index - 1] and placed[index + 1]:
+            placed[index] = place(lines[index], columns, inside=True)
+    runs: list[list[Line]] = [[]]
+    for line, ok in zip(lines, placed, strict=True):
+        if ok:
             runs[-1].append(line)
         elif runs[-1]:
             runs.append([])
+    return runs
+
+
+def _regions(group: list[Line]) -> list[tuple[list[Line], list[Interval]]]:
+    """Candidate table regions of a group, each with its columns."""
+    columns = find_columns(group)
+    if len(columns) < 2:
+        return []
     found = []
-    for run in runs:
-        while run and not run[0].multi and 0 in run[0].cells:
+    for run in _place_run(group, columns):
+        while run and len(run[0].cells) == 1 and 0 in run[0].cells and not run[0].spans():
             run = run[1:]  # a line in the first column above the table: the end of a paragraph
-        if not any(line.multi for line in run) or len(run) < 2:
+        if len(run) < 2 or not any(len(line.cells) >= 2 for line in run):
             continue
-        own = _union([(s.x0, s.x1) for line in run for s in line.segments])
-        if all(_assign(line, own) for line in run):
+        own = union([(s.x0, s.x1) for line in run for c, s in line.cells.items() if c not in line.spans()])
+        if len(own) < 2 or not all(place(line, own, header=True, inside=True) for line in run):
+            continue
+        own = merge_apart(run, own)
+        if len(own) >= 2:
             found.append((run, own))
     return found
 
 
-def _fits(lines: list[_Line], pending: _Open) -> list[_Line]:
+def _fits(lines: list[Line], pending: _Open) -> list[Line]:
     """The leading lines of a group that fit the columns of the table continued from the last page."""
     fitting = []
     for line in lines:
-        if abs(line.size - pending.size) > 0.9 or not _assign(line, pending.columns):
+        if abs(line.size - pending.size) > 0.9 or not place(line, pending.columns, header=True):
             break
         fitting.append(line)
     return fitting
 
 
-def _repeated_header(lines: list[_Line], pending: _Open) -> int:
+def _repeated_header(lines: list[Line], pending: _Open) -> int:
     """How many leading lines repeat the continued table's first row (0: none do)."""
     found: list[list[str]] = [[] for _ in pending.header]
     for count, line in enumerate(lines, start=1):
@@ -462,8 +382,8 @@ def _repeated_header(lines: list[_Line], pending: _Open) -> int:
 
 
 def _continue(
-    group: list[_Line], pending: _Open, page_number: int
-) -> tuple[Block | None, list[_Line], bool, int | None]:
+    group: list[Line], pending: _Open, page_number: int, parting: _Parting
+) -> tuple[Block | None, list[Line], bool, int | None]:
     """The part of a continued table at the top of a page: (block, its lines, whether it has rows
     of its own to go on with, the highest goal number)."""
     lines = _fits(group, pending)
@@ -471,20 +391,21 @@ def _continue(
         return None, [], False, None
     repeated = _repeated_header(lines, pending)
     if not repeated:
-        standalone = _regions(lines)
+        standalone = _regions(list(lines))
         if standalone:
             region, own = standalone[0]
-            rows, _, _ = _rows(region, own, None, None)
-            if region[0] is lines[0] and _is_table(rows, len(own)) and _header_has_years(rows[0], len(own)):
+            rows, _, _ = _rows(region, own, None, None, parting)
+            cells = _table_cells(rows, own, page_number)
+            if region[0] is lines[0] and _is_table(rows, cells) and _header_has_years(cells[0]):
                 return None, [], False, None  # a table of its own: not a continuation
-    columns = _union(pending.columns + [(s.x0, s.x1) for line in lines for s in line.segments])
-    if len(columns) != len(pending.columns):
-        columns = pending.columns  # (the wider columns give a better right edge for the wrap test)
-    for line in lines:
-        _assign(line, columns)
+        for line in lines:
+            place(line, pending.columns, header=True)
+    columns = pending.columns
     rest = lines[repeated:]
-    rows, continued, top_goal = _rows(rest, columns, pending.last, pending.top_goal) if rest else ([], False, None)
-    if not repeated and not continued and not any(line.multi for line in lines):
+    rows, continued, top_goal = (
+        _rows(rest, columns, pending.last, pending.top_goal, parting) if rest else ([], False, None)
+    )
+    if not repeated and not continued and not any(len(line.cells) >= 2 for line in lines):
         return None, [], False, None  # a short paragraph that happens to fit in one column
     if continued:
         last_row = pending.block.rows[-1]
@@ -493,9 +414,9 @@ def _continue(
                 last_row[column].lines.extend(texts)
         rows = rows[1:]
     own_rows = bool(rows)
-    if repeated:
-        rows.insert(0, _Row(lines[:repeated]))  # the pdf reader drops it: the header repeated
     cells = [_cells(row, columns, page_number) for row in rows]
+    if repeated:
+        cells.insert(0, _cells(_Row(lines[:repeated]), columns, page_number))  # the pdf reader drops it
     if not cells:  # all of it went to the row above; one empty row keeps the part a table
         cells = [
             [
@@ -503,7 +424,6 @@ def _continue(
                 for x0, x1 in columns
             ]
         ]
-    pending.columns = columns
     block = _block(lines, cells, columns, page_number)
     return block, lines, own_rows, top_goal if top_goal is not None else pending.top_goal
 
@@ -516,36 +436,52 @@ def find_stream_tables(
 
     ``lines`` are the page's ``extract_text_lines(return_chars=True, strip=True)`` outside its ruled
     tables; each returned block has ``kind="table"``, one cell per column and row with its source lines
-    as wrapped and its bbox, and the table's bbox in ``prov``. ``state`` carries a table that reached the
-    foot of the previous page (read pages in order) and is updated for the next page.
+    as wrapped and its bbox, and the table's bbox in ``prov``. ``graphics`` tells where rules and
+    shaded rows part the rows. ``state`` carries a table that reached the foot of the previous page
+    (read the pages in order) and is updated for the next page.
     """
     pending = state.pending
     state.pending = None
     if pending is not None and pending.page != page_number - 1:
         pending = None
-    if pending is None and not _aligned_lines(lines):
+    parsed = [line for line in (parse_line(i, raw) for i, raw in enumerate(lines)) if line is not None]
+    if not parsed or (pending is None and len(parsed) < 2):
         return [], set()
-
-    parsed = [line for line in (_line(i, raw) for i, raw in enumerate(lines)) if line is not None]
     parsed.sort(key=lambda line: line.top)
-    if not parsed:
-        return [], set()
+    parting = _Parting.of(graphics)
     height = float(page.height)
     running = {_running_key(line) for line in parsed if line.bottom < height * MARGIN}
     found: list[Block] = []
     used: set[int] = set()
     open_table: _Open | None = None
-    for group in _groups(parsed):
+    after_caption = False
+    previous: tuple[list[Interval], Block] | None = None  # the last table read on the page
+
+    def emit(region: list[Line], columns: list[Interval], cells: list[list[Cell]], goal: int | None) -> None:
+        nonlocal open_table, previous
+        block = _block(region, cells, columns, page_number)
+        found.append(block)
+        used.update(line.index for line in region)
+        previous = (columns, block)
+        if _only_footer(parsed, region[-1], height):
+            size = Counter(line.size for line in region).most_common(1)[0][0]
+            header = [" ".join(cell.lines) for cell in cells[0]]
+            open_table = _Open(page_number, columns, block, region[-1], goal, size, running, header)
+
+    for group in _groups(parsed, parting):
+        if pending is not None and _CAPTION.match(group[0].text):
+            pending = None  # another table's caption: whatever follows is that table
         if pending is not None:
             in_margin = all(line.bottom < height * MARGIN for line in group)
             if in_margin and all(_running_key(line) in pending.running for line in group):
                 continue  # a running header (it was on the last page too): the continuation may follow
-            block, taken, own_rows, goal = _continue(group, pending, page_number)
+            block, taken, own_rows, goal = _continue(group, pending, page_number, parting)
             if block is None and in_margin:
                 continue
             if block is not None:
                 found.append(block)
                 used.update(line.index for line in taken)
+                previous = (pending.columns, block)
                 if _only_footer(parsed, taken[-1], height):
                     last = block if own_rows else pending.block  # the block whose last row goes on
                     open_table = _Open(
@@ -553,27 +489,47 @@ def find_stream_tables(
                     )
                 group = group[len(taken) :]
             pending = None
-        for region, columns in _regions(group):
-            rows, _, goal = _rows(region, columns, None, None)
-            if not _is_table(rows, len(columns)):
-                continue
-            cells = [_cells(row, columns, page_number) for row in rows]
-            block = _block(region, cells, columns, page_number)
-            found.append(block)
-            used.update(line.index for line in region)
-            if _only_footer(parsed, region[-1], height):
-                size = Counter(line.size for line in region).most_common(1)[0][0]
-                header = [" ".join(cell.lines) for cell in cells[0]]
-                open_table = _Open(page_number, columns, block, region[-1], goal, size, running, header)
+        if not group:
+            continue
+        count = len(found)
+        regions = _regions(group)
+        for region, columns in regions:
+            rows, _, goal = _rows(region, columns, None, None, parting)
+            cells = _table_cells(rows, columns, page_number)
+            if _is_table(rows, cells):
+                emit(region, columns, cells, goal)
+        line = group[0]
+        if regions:
+            pass
+        elif after_caption and len(group) == 1 and line.multi and _only_footer(parsed, line, height):
+            # a table's first line alone at the foot of the page, under its caption
+            columns = [(s.x0, s.x1) for s in line.segments]
+            place(line, columns)
+            emit(group, columns, [_cells(_Row([line]), columns, page_number)], None)
+        elif previous is not None and _annexed(group, previous[0]):
+            # lines in the columns of the table just above, its first column empty: more of that table
+            rows, _, goal = _rows(group, previous[0], None, None, parting)
+            emit(group, previous[0], _table_cells(rows, previous[0], page_number), goal)
+        if len(found) == count:
+            previous = None  # prose between: what follows is no part of the table above
+        after_caption = len(group) == 1 and bool(_CAPTION.match(line.text))
     state.pending = open_table
     return found, used
 
 
-def _running_key(line: _Line) -> str:
+def _annexed(group: list[Line], columns: list[Interval]) -> bool:
+    """Whether every line of the group stands in the given columns with the first one empty (a goal
+    table's rows without years, such as a goal title and the rest of a target, after a gap)."""
+    return all(place(line, columns) and line.cells and 0 not in line.cells for line in group) and group[0].x0 > (
+        columns[0][1]
+    )
+
+
+def _running_key(line: Line) -> str:
     return regex.sub(r"\d+", "#", line.text)
 
 
-def _only_footer(lines: list[_Line], last: _Line, height: float) -> bool:
+def _only_footer(lines: list[Line], last: Line, height: float) -> bool:
     """Whether nothing but footer lines (in the bottom margin) follows ``last`` on the page."""
     after = False
     for line in lines:
@@ -581,28 +537,3 @@ def _only_footer(lines: list[_Line], last: _Line, height: float) -> bool:
             return False
         after = after or line is last
     return True
-
-
-def _aligned_lines(lines: list[dict]) -> bool:
-    """The cheap test before any parsing: whether some line has a gap wider than a word space (not
-    counting the tab after a leading bullet or list number). Only the spaces of ``text`` are looked
-    at: a gap that wide is always a space there."""
-    for raw in lines:
-        text, chars = raw["text"], raw["chars"]
-        if " " not in text or not chars:
-            continue
-        size = chars[0]["size"]
-        lengths = [len(word) for word in text.split(" ")]
-        if sum(lengths) != len(chars):
-            if _widest_gap(chars) > GAP_EM * size:
-                return True
-            continue
-        position = 0
-        for index, length in enumerate(lengths[:-1]):
-            position += length
-            gap = chars[position]["x0"] - chars[position - 1]["x1"]
-            if gap > GAP_EM * size and not (
-                index == 0 and gap <= BULLET_TAB_EM * size and _BULLET.match(text[:length])
-            ):
-                return True
-    return False

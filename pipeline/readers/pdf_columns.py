@@ -1,0 +1,404 @@
+"""The columns of a region of text lines, from how their words align across rows.
+
+A table without rules shows its columns only by where its texts stand. With cell padding, cells
+stand far apart and a wide gap on one line tells a cell from the next; without it they stand one
+space apart, or touch where a wrapped line fills its cell (``Uusi mittari, ei`` beside ``Uusi``),
+and no gap on one line can tell. What tells is the region as a whole:
+
+1. **Segments.** Each line is cut where a gap is clearly wider than a word space (``GAP_EM`` of the
+   font size). Such a gap is evidence on its own.
+2. **Anchors.** A column's cells start at one x, row after row (left-aligned text; producers place
+   them exactly). An anchor is an x where at least two lines start a segment after a wide gap, or
+   start indented (the first column empty). Lines are cut again where a word — or, for cells that
+   touch, a letter — starts at an anchor.
+3. **Columns** are the union of the x-intervals of the segments of the lines that cut into two or
+   more segments and flow across no anchor (prose flows across them, so it never widens a column).
+4. **Placing a line** (``place``): each segment goes to the column it stands in. A segment that
+   reaches over a gutter (the space between two columns) is cut in that gutter when the line has
+   a gap or a letter edge there and the cut is borne out: a piece starts where its column's cells
+   start, or ends where they end (numbers aligned right: ``419 078 454 652`` is two cells), or both
+   pieces are numbers. A header line may instead hold a cell spanning whole columns (``Alustava
+   tavoite`` centred over ``2025 2026 2027``). A line that can be placed neither way is prose.
+5. **Merging.** Two neighbouring columns that never hold text on the same line are one column: a
+   right-aligned ``-`` under a centred ``talous-arvio-tavoite`` does not overlap it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+GAP_EM = 0.75  # a gap wider than this share of the font size separates two cells by itself
+SPACE_EM = 0.25  # the width of a word space, as a share of the font size
+WORD_TOLERANCE = 3.0  # pdfplumber's x_tolerance: a wider gap between two characters is a space
+BULLET_TAB_EM = 3.0  # a bullet or list number this close before text is a list item's, not a cell
+ALIGN = 0.6  # points: edges this close stand in one line (a producer places a column's cells at one x)
+EDGE = 0.5  # points: a segment must reach this far into a column to stand in it
+
+_BULLET = regex.compile(r"^(?:[•▪◦●○■□–\-*]|\d{1,2}[.)])$")
+_NUMBER = regex.compile(r"^(?:[-−–+]?\d[\d,.]*\s*%?|[-–—]|tbd)$", regex.I)
+_GROUP = regex.compile(r"^\d{3}(?:[,.]\d+)?\s*%?$")  # "078" after "419 ": a thousands group
+_LEADING_GROUP = regex.compile(r"^[-−–+]?\d{1,3}$")
+
+Interval = tuple[float, float]
+
+
+@dataclass
+class Word:
+    """A word with the x-extent of each of its letters (to cut between cells that touch)."""
+
+    text: str
+    letters: list[tuple[float, float]]
+
+    @property
+    def x0(self) -> float:
+        return self.letters[0][0]
+
+    @property
+    def x1(self) -> float:
+        return max(x1 for _, x1 in self.letters)
+
+
+@dataclass
+class Segment:
+    """Words of one line that stand together: one cell's text on that line."""
+
+    words: list[Word]
+    top: float
+    bottom: float
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def head_width(self) -> float:
+        return self.words[0].x1 - self.words[0].x0
+
+
+@dataclass
+class Line:
+    index: int  # in the page's list of text lines
+    top: float
+    bottom: float
+    size: float
+    text: str
+    segments: list[Segment]
+    cells: dict[int, Segment] = field(default_factory=dict)  # by column, once placed; a span fills several
+
+    @property
+    def x0(self) -> float:
+        return self.segments[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.segments[-1].x1
+
+    @property
+    def multi(self) -> bool:
+        return len(self.segments) >= 2
+
+    def spans(self) -> set[int]:
+        """Columns whose cell is a segment spanning several columns."""
+        counts = Counter(id(segment) for segment in self.cells.values())
+        return {column for column, segment in self.cells.items() if counts[id(segment)] > 1}
+
+
+# --- lines --------------------------------------------------------------------------------------
+
+
+def _words(raw: dict) -> list[Word]:
+    """The words of a line as pdfplumber split them: ``text`` has one character per entry of
+    ``chars`` (a ligature's char twice) and a space between words."""
+    chars, text = raw["chars"], raw["text"]
+    words: list[Word] = []
+    index = 0
+    current: list[str] = []
+    letters: list[tuple[float, float]] = []
+    for letter in text:
+        if letter.isspace():
+            if current:
+                words.append(Word("".join(current), letters))
+                current, letters = [], []
+            continue
+        if index >= len(chars):
+            return _words_by_gaps(chars)
+        ch = chars[index]
+        index += 1
+        current.append(letter)
+        letters.append((ch["x0"], ch["x1"]))
+    if current:
+        words.append(Word("".join(current), letters))
+    return words if index == len(chars) else _words_by_gaps(chars)
+
+
+def _words_by_gaps(chars: list[dict]) -> list[Word]:
+    """Words by pdfplumber's own rule (a gap over ``x_tolerance``), if the text does not map."""
+    words: list[Word] = []
+    previous: dict | None = None
+    for ch in chars:
+        if ch["text"].isspace():
+            previous = None
+            continue
+        if previous is not None and words and previous["x0"] <= ch["x0"] <= previous["x1"] + WORD_TOLERANCE:
+            words[-1].text += ch["text"]
+            words[-1].letters.append((ch["x0"], ch["x1"]))
+        else:
+            words.append(Word(ch["text"], [(ch["x0"], ch["x1"])]))
+        previous = ch
+    return words
+
+
+def parse_line(index: int, raw: dict) -> Line | None:
+    """A text line (pdfplumber's ``extract_text_lines`` with chars) cut into segments at wide gaps."""
+    solid = [c for c in raw["chars"] if not c["text"].isspace()]
+    words = _words(raw)
+    if not solid or not words:
+        return None
+    size = Counter(round(c["size"], 1) for c in solid).most_common(1)[0][0]
+    top, bottom = raw["top"], raw["bottom"]
+    segments = [Segment([words[0]], top, bottom)]
+    for word in words[1:]:
+        if word.x0 - segments[-1].x1 > GAP_EM * size:
+            segments.append(Segment([word], top, bottom))
+        else:
+            segments[-1].words.append(word)
+    if (
+        len(segments) >= 2
+        and len(segments[0].words) == 1
+        and _BULLET.match(segments[0].text)
+        and segments[1].x0 - segments[0].x1 <= BULLET_TAB_EM * size
+    ):
+        segments[0].words.extend(segments.pop(1).words)  # "•<tab>text", "1.<tab>text"
+    return Line(index, top, bottom, size, raw["text"], segments)
+
+
+# --- anchors ------------------------------------------------------------------------------------
+
+
+def _clusters(points: list[tuple[float, int]]) -> list[float]:
+    """x positions where at least two lines (by index) put an edge within ``ALIGN`` of each other."""
+    found: list[float] = []
+    group: list[tuple[float, int]] = []
+    for point in sorted(points):
+        if group and point[0] - group[-1][0] > ALIGN:
+            if len({line for _, line in group}) >= 2:
+                found.append(min(x for x, _ in group))
+            group = []
+        group.append(point)
+    if len({line for _, line in group}) >= 2:
+        found.append(min(x for x, _ in group))
+    return found
+
+
+def anchors(lines: list[Line]) -> list[float]:
+    """Where cells start, row after row: segment starts after a wide gap, indented line starts."""
+    left = min(line.x0 for line in lines)
+    points = []
+    for number, line in enumerate(lines):
+        if line.x0 > left + ALIGN:
+            points.append((line.x0, number))
+        points.extend((segment.x0, number) for segment in line.segments[1:])
+    return _clusters(points)
+
+
+def _split_word(word: Word, at: float) -> tuple[Word, Word] | None:
+    """The word cut before its first letter starting at ``at`` (within ``ALIGN``), if any."""
+    for position in range(1, len(word.letters)):
+        start = word.letters[position][0]
+        if abs(start - at) <= ALIGN and word.letters[position - 1][1] <= start + ALIGN:
+            return (
+                Word(word.text[:position], word.letters[:position]),
+                Word(word.text[position:], word.letters[position:]),
+            )
+    return None
+
+
+def _cut_at(line: Line, at: float) -> bool:
+    """Cut the line's segment that flows over ``at`` where a word starts there."""
+    for number, segment in enumerate(line.segments):
+        if not segment.x0 + ALIGN < at < segment.x1:
+            continue
+        for position, word in enumerate(segment.words):
+            if position and abs(word.x0 - at) <= ALIGN:
+                line.segments[number : number + 1] = [
+                    Segment(segment.words[:position], segment.top, segment.bottom),
+                    Segment(segment.words[position:], segment.top, segment.bottom),
+                ]
+                return True
+        return False
+    return False
+
+
+def crosses(line: Line, at: float) -> bool:
+    return any(segment.x0 + ALIGN < at < segment.x1 - ALIGN for segment in line.segments)
+
+
+# --- columns ------------------------------------------------------------------------------------
+
+
+def union(intervals: list[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for x0, x1 in sorted(intervals):
+        if merged and x0 <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], x1))
+        else:
+            merged.append((x0, x1))
+    return merged
+
+
+def find_columns(lines: list[Line]) -> list[Interval]:
+    """Columns of a group of lines: cut the lines at its anchors, then the union of the segments of
+    the lines in two or more segments that cross no anchor."""
+    points = anchors(lines)
+    for line in lines:
+        for at in points:
+            _cut_at(line, at)
+    clean = [line for line in lines if line.multi and not any(crosses(line, at) for at in points)]
+    return union([(s.x0, s.x1) for line in clean for s in line.segments])
+
+
+def column_of(segment: Segment, columns: list[Interval]) -> int | list[int]:
+    """The column a segment stands in; the columns it reaches into when it crosses a gutter."""
+    touched = [i for i, (x0, x1) in enumerate(columns) if segment.x0 < x1 - EDGE and segment.x1 > x0 + EDGE]
+    if len(touched) > 1:
+        return touched
+    if touched:
+        return touched[0]
+    # In a gutter: the column on its left, unless it reaches the next one.
+    left = [i for i, (x0, _) in enumerate(columns) if x0 <= segment.x0]
+    return left[-1] if left else 0
+
+
+def _plain_space(gap: float, size: float) -> bool:
+    return abs(gap - SPACE_EM * size) <= 0.08 * size
+
+
+def _gutter_cut(
+    segment: Segment, left: Interval, right: Interval, size: float, letters: bool
+) -> tuple[int, int] | None:
+    """Where to cut ``segment`` in the gutter between columns ``left`` and ``right``: (word, letters
+    of it to the left). A cut must be borne out: between words, in a gap overlapping the gutter, where
+    the right piece starts at the right column's edge or the left piece ends at the left one's (cells
+    aligned right), or between two numbers (not in ``419 078``); inside a word (cells that touch, only
+    when ``letters``), where a letter starts at the right column's edge."""
+    gutter = (left[1] - ALIGN, right[0] + ALIGN)
+    best: tuple[float, int] | None = None
+    for position in range(1, len(segment.words)):
+        before, after = segment.words[position - 1], segment.words[position]
+        if after.x0 < gutter[0] or before.x1 > gutter[1]:
+            continue
+        aligned = abs(after.x0 - right[0]) <= ALIGN or abs(before.x1 - left[1]) <= ALIGN
+        grouped = bool(_LEADING_GROUP.match(before.text) and _GROUP.match(after.text))
+        numbers = bool(_NUMBER.match(before.text) and _NUMBER.match(after.text)) and not grouped
+        if aligned or numbers:
+            rank = (0.0 if aligned else 1.0) + abs(after.x0 - right[0]) / 1000
+            if best is None or rank < best[0]:
+                best = (rank, position)
+    if best is not None:
+        return best[1], 0
+    if letters:
+        for position, word in enumerate(segment.words):
+            pieces = _split_word(word, right[0]) if word.x0 < right[0] < word.x1 else None
+            if pieces is not None:
+                return position, len(pieces[0].text)
+    return None
+
+
+def _cut(
+    segment: Segment, touched: list[int], columns: list[Interval], size: float, letters: bool
+) -> list[Segment] | None:
+    """The segment cut in every gutter it reaches over, or None."""
+    pieces: list[Segment] = []
+    rest = segment
+    for column in touched[:-1]:
+        found = _gutter_cut(rest, columns[column], columns[column + 1], size, letters)
+        if found is None:
+            return None
+        position, letter = found
+        if letter:
+            word = rest.words[position]
+            head = Word(word.text[:letter], word.letters[:letter])
+            tail = Word(word.text[letter:], word.letters[letter:])
+            left_words, right_words = [*rest.words[:position], head], [tail, *rest.words[position + 1 :]]
+        else:
+            left_words, right_words = rest.words[:position], rest.words[position:]
+        pieces.append(Segment(left_words, rest.top, rest.bottom))
+        rest = Segment(right_words, rest.top, rest.bottom)
+    pieces.append(rest)
+    return pieces
+
+
+def place(line: Line, columns: list[Interval], *, header: bool = False, inside: bool = False) -> bool:
+    """Put the line's segments into columns (two in one column are one cell); False if it is prose.
+
+    A segment over a gutter is cut there (see ``_cut``; inside a word only in a line of cells, or one
+    ``inside`` a table, between two lines of it); in a ``header`` line, one that stands within whole
+    columns may span them instead (its text is each column's)."""
+    cells: dict[int, Segment] = {}
+    spanned: list[Segment] = []
+    for segment in line.segments:
+        where = column_of(segment, columns)
+        if isinstance(where, int):
+            placed = [(where, segment)]
+        else:
+            pieces = _cut(segment, where, columns, line.size, line.multi or inside)
+            if pieces is not None:
+                placed = []
+                for piece in pieces:
+                    column = column_of(piece, columns)
+                    if not isinstance(column, int):
+                        return False
+                    placed.append((column, piece))
+            elif header and _within(segment, where, columns):
+                placed = [(column, segment) for column in where]
+            else:
+                return False
+        spanning = len(placed) > 1 and all(piece is segment for _, piece in placed)
+        for column, piece in placed:
+            if column not in cells:
+                cells[column] = piece
+            elif spanning or any(cells[column] is s for s in spanned):
+                return False  # a spanning cell shares its columns with nothing
+            else:
+                cells[column] = Segment(cells[column].words + piece.words, line.top, line.bottom)
+        if spanning:
+            spanned.append(segment)
+    line.cells = cells
+    return True
+
+
+def _within(segment: Segment, touched: list[int], columns: list[Interval]) -> bool:
+    """Whether the segment stands over whole columns: it reaches no further than their gutters. The
+    first column names the rows: a text over it is a title or prose, not a label of columns."""
+    first, last = touched[0], touched[-1]
+    if first == 0:
+        return False
+    after_left = first == 0 or segment.x0 > columns[first - 1][1]
+    before_right = last == len(columns) - 1 or segment.x1 < columns[last + 1][0]
+    return after_left and before_right
+
+
+def merge_apart(lines: list[Line], columns: list[Interval]) -> list[Interval]:
+    """Neighbouring columns that never hold text on the same line, as one column."""
+    merged = list(columns)
+    index = 0
+    while index < len(merged) - 1:
+        together = any(index in line.cells and index + 1 in line.cells for line in lines)
+        if together or not any(index in line.cells for line in lines):
+            index += 1
+            continue
+        merged[index : index + 2] = [(merged[index][0], merged[index + 1][1])]
+        for line in lines:
+            line.cells = {(c - 1 if c > index else c): s for c, s in line.cells.items()}
+    return merged
