@@ -35,6 +35,7 @@ SPACE_EM = 0.25  # the width of a word space, as a share of the font size
 WORD_TOLERANCE = 3.0  # pdfplumber's x_tolerance: a wider gap between two characters is a space
 BULLET_TAB_EM = 3.0  # a bullet or list number this close before text is a list item's, not a cell
 ALIGN = 0.6  # points: edges this close stand in one line (a producer places a column's cells at one x)
+WEAK_ALIGN = 0.3  # points: edges after a word space must align this closely to make a column
 EDGE = 0.5  # points: a segment must reach this far into a column to stand in it
 
 _BULLET = regex.compile(r"^(?:[•▪◦●○■□–\-*]|\d{1,2}[.)])$")
@@ -186,30 +187,59 @@ def parse_line(index: int, raw: dict) -> Line | None:
 # --- anchors ------------------------------------------------------------------------------------
 
 
-def _clusters(points: list[tuple[float, int]]) -> list[float]:
-    """x positions where at least two lines (by index) put an edge within ``ALIGN`` of each other."""
-    found: list[float] = []
-    group: list[tuple[float, int]] = []
+Edge = tuple[float, int, bool, str]  # x, line, strong, the segment's text before it
+
+
+def _clusters(points: list[Edge]) -> list[list[Edge]]:
+    """Edges grouped where each stands within ``ALIGN`` of the one before."""
+    found: list[list[Edge]] = []
     for point in sorted(points):
-        if group and point[0] - group[-1][0] > ALIGN:
-            if len({line for _, line in group}) >= 2:
-                found.append(min(x for x, _ in group))
-            group = []
-        group.append(point)
-    if len({line for _, line in group}) >= 2:
-        found.append(min(x for x, _ in group))
+        if found and point[0] - found[-1][-1][0] <= ALIGN:
+            found[-1].append(point)
+        else:
+            found.append([point])
     return found
 
 
 def anchors(lines: list[Line]) -> list[float]:
-    """Where cells start, row after row: segment starts after a wide gap, indented line starts."""
+    """Where cells start, row after row.
+
+    A strong edge is a segment's start after a wide gap or an indented line's start (the first column
+    empty); a weak one, any other word's start. An anchor is an x where two lines put an edge, one
+    of them strong, and no more lines flow across it than start there (an x inside a column of
+    wrapped text is crossed by most of its lines); or, in a group that has wide gaps at all, where
+    three lines put a weak edge within ``WEAK_ALIGN`` and no line flows across. Lines that say the
+    same (four years of one target) count once: they align by their words, not by a column."""
     left = min(line.x0 for line in lines)
-    points = []
+    tabular = any(line.multi for line in lines)
+    points: list[Edge] = []
     for number, line in enumerate(lines):
-        if line.x0 > left + ALIGN:
-            points.append((line.x0, number))
-        points.extend((segment.x0, number) for segment in line.segments[1:])
-    return _clusters(points)
+        for position, segment in enumerate(line.segments):
+            for index, word in enumerate(segment.words):
+                strong = not index and (position > 0 or line.x0 > left + ALIGN)
+                weak = tabular and index and not _continues_number(segment.words[index - 1], word, line.size)
+                if strong or weak:
+                    points.append((word.x0, number, strong, " ".join(w.text for w in segment.words[:index])))
+    found = []
+    for cluster in _clusters(points):
+        starting = {number for _, number, _, _ in cluster}
+        strong = any(is_strong for _, _, is_strong, _ in cluster)
+        # rows that say the same (four years of one target) align by their words, not by a column
+        distinct = len({(number if is_strong else context) for _, number, is_strong, context in cluster})
+        at = min(x for x, _, _, _ in cluster)
+        crossing = sum(1 for number, line in enumerate(lines) if number not in starting and crosses(line, at))
+        if strong and distinct >= 2 and crossing <= distinct:
+            found.append(at)
+        elif distinct >= 3 and not crossing and max(x for x, _, _, _ in cluster) - at <= WEAK_ALIGN:
+            found.append(at)  # cells one space apart: exactly aligned, and nothing flows across
+    return found
+
+
+def _continues_number(before: Word, word: Word, size: float) -> bool:
+    """Whether ``word`` is the next thousands group of a number (``419 078``, ``-1 234,5``)."""
+    return bool(
+        _LEADING_GROUP.match(before.text) and _GROUP.match(word.text) and word.x0 - before.x1 <= 0.4 * size
+    )
 
 
 def _split_word(word: Word, at: float) -> tuple[Word, Word] | None:
@@ -241,7 +271,11 @@ def _cut_at(line: Line, at: float) -> bool:
 
 
 def crosses(line: Line, at: float) -> bool:
-    return any(segment.x0 + ALIGN < at < segment.x1 - ALIGN for segment in line.segments)
+    """Whether the line flows across ``at``: a segment reaches over it and no word starts there."""
+    return any(
+        segment.x0 + ALIGN < at < segment.x1 - ALIGN and not any(abs(w.x0 - at) <= ALIGN for w in segment.words)
+        for segment in line.segments
+    )
 
 
 # --- columns ------------------------------------------------------------------------------------
