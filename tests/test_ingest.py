@@ -200,7 +200,7 @@ def test_an_agreement_with_nothing_in_it_is_quarantined_and_low_coverage_is_list
     (sources / "toimipaikat.txt").write_text(OFFICES, encoding="utf-8")
     result = run_cli("ingest", "--sources", sources, "--output", output, env={"PREFECT_API_URL": prefect_api})
     assert result.returncode == 3, result.stderr
-    coverage = "4 of 10 numeric cells (40%), 1 table-like region without values"
+    coverage = "4 of 8 numeric cells (50%), 1 table-like region without values"
     assert f"agreements: quarantined: ensimmainen-sivu.txt: {NO_CONTENT}\n" in result.stderr
     assert f"agreements: low coverage: toimipaikat.txt: {coverage}\n" in result.stderr
     assert result.stderr.splitlines()[-1].startswith(

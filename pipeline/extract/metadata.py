@@ -553,7 +553,8 @@ def extract_metadata(outline: Outline, warnings: list[str]) -> Metadata:
         title = _find_title(_lines(outline, front_only=False), outline, stop_at_body=False)
     if title is None:
         warnings.append("no agreement title found")
-        meta.title = cut_title(page[0])[0] if page else ""
+        first = page[0] if page else next((b.text for b in outline.blocks if b.kind != "table" and b.text), "")
+        meta.title = cut_title(first)[0] if first else ""
     else:
         meta.title = title.text
         if title.cut:

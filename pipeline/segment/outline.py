@@ -194,6 +194,8 @@ def _caption_above(blocks: list[Block], index: int, consumed: set[int], current:
         return None
     if not regex.search(r"\p{L}{3,}", text):
         return None  # a date or a number above a table ("27.1.2025" above the signatures) names nothing
+    if vocab.AGREEMENT_WORD.search(text):
+        return None  # the document's title, printed right above its first table
     return text
 
 
