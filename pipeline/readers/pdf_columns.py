@@ -237,9 +237,7 @@ def anchors(lines: list[Line]) -> list[float]:
 
 def _continues_number(before: Word, word: Word, size: float) -> bool:
     """Whether ``word`` is the next thousands group of a number (``419 078``, ``-1 234,5``)."""
-    return bool(
-        _LEADING_GROUP.match(before.text) and _GROUP.match(word.text) and word.x0 - before.x1 <= 0.4 * size
-    )
+    return bool(_LEADING_GROUP.match(before.text) and _GROUP.match(word.text) and word.x0 - before.x1 <= 0.4 * size)
 
 
 def _split_word(word: Word, at: float) -> tuple[Word, Word] | None:
@@ -302,16 +300,53 @@ def find_columns(lines: list[Line]) -> list[Interval]:
     return union([(s.x0, s.x1) for line in clean for s in line.segments])
 
 
-def column_of(segment: Segment, columns: list[Interval]) -> int | list[int]:
+def _reaches(segment: Segment, column: Interval) -> bool:
+    """Whether the segment stands in the column: it overlaps it by more than ``EDGE``, and by a fifth
+    of its own width or half the column's (a centred header word may graze the column beside it), or
+    a letter of it starts where the column starts (a cell that touches the one before)."""
+    overlap = min(segment.x1, column[1]) - max(segment.x0, column[0])
+    if overlap <= EDGE:
+        return False
+    if overlap >= min(0.2 * (segment.x1 - segment.x0), 0.5 * (column[1] - column[0])):
+        return True
+    return any(abs(x0 - column[0]) <= ALIGN for word in segment.words for x0, _ in word.letters)
+
+
+def column_of(segment: Segment, columns: list[Interval], ends: dict[int, float] | None = None) -> int | list[int]:
     """The column a segment stands in; the columns it reaches into when it crosses a gutter."""
-    touched = [i for i, (x0, x1) in enumerate(columns) if segment.x0 < x1 - EDGE and segment.x1 > x0 + EDGE]
+    touched = [i for i, column in enumerate(columns) if _reaches(segment, column)]
     if len(touched) > 1:
         return touched
     if touched:
         return touched[0]
-    # In a gutter: the column on its left, unless it reaches the next one.
+    # In a gutter: not right of a column whose cells end at one x (aligned right), else the nearer
+    # column (a centred label, a right-aligned "-").
     left = [i for i, (x0, _) in enumerate(columns) if x0 <= segment.x0]
-    return left[-1] if left else 0
+    if not left:
+        return 0
+    index = left[-1]
+    if index + 1 < len(columns):
+        if ends is not None and index in ends and segment.x0 > ends[index] + ALIGN:
+            return index + 1
+        if columns[index + 1][0] - segment.x1 < segment.x0 - columns[index][1]:
+            return index + 1
+    return index
+
+
+def aligned_ends(lines: list[Line], columns: list[Interval]) -> dict[int, float]:
+    """Columns whose cells end at one x, row after row (numbers aligned right): column → that x."""
+    found: dict[int, list[float]] = {}
+    for line in lines:
+        for segment in line.segments:
+            where = column_of(segment, columns)
+            if isinstance(where, int) and _reaches(segment, columns[where]):
+                found.setdefault(where, []).append(segment.x1)
+    ends = {}
+    for column, xs in found.items():
+        edge = max(xs)
+        if sum(1 for x in xs if edge - x <= ALIGN) >= 2:
+            ends[column] = edge
+    return ends
 
 
 def _plain_space(gap: float, size: float) -> bool:
@@ -373,7 +408,14 @@ def _cut(
     return pieces
 
 
-def place(line: Line, columns: list[Interval], *, header: bool = False, inside: bool = False) -> bool:
+def place(
+    line: Line,
+    columns: list[Interval],
+    *,
+    header: bool = False,
+    inside: bool = False,
+    ends: dict[int, float] | None = None,
+) -> bool:
     """Put the line's segments into columns (two in one column are one cell); False if it is prose.
 
     A segment over a gutter is cut there (see ``_cut``; inside a word only in a line of cells, or one
@@ -382,7 +424,7 @@ def place(line: Line, columns: list[Interval], *, header: bool = False, inside: 
     cells: dict[int, Segment] = {}
     spanned: list[Segment] = []
     for segment in line.segments:
-        where = column_of(segment, columns)
+        where = column_of(segment, columns, ends)
         if isinstance(where, int):
             placed = [(where, segment)]
         else:
@@ -390,7 +432,7 @@ def place(line: Line, columns: list[Interval], *, header: bool = False, inside: 
             if pieces is not None:
                 placed = []
                 for piece in pieces:
-                    column = column_of(piece, columns)
+                    column = column_of(piece, columns, ends)
                     if not isinstance(column, int):
                         return False
                     placed.append((column, piece))

@@ -54,6 +54,7 @@ from pipeline.readers.pdf_columns import (
     Interval,
     Line,
     Segment,
+    aligned_ends,
     find_columns,
     merge_apart,
     parse_line,
@@ -65,10 +66,8 @@ from pipeline.readers.spanned_header import combine_header
 
 PARAGRAPH_EM = 0.5  # a vertical gap wider than this ends a group (pdf.py's paragraph gap) ...
 ROW_GAP_EM = 1.1  # ... unless the lines have cells or a rule parts them (padded table rows)
-BULLET_TAB_EM = 3.0  # a bullet or list number this close before text is a list item's, not a cell
 MARGIN = 0.09  # share of the page height where running headers and footers live
 
-_BULLET = regex.compile(r"^(?:[•▪◦●○■□–\-*]|\d{1,2}[.)])$")
 _CAPTION = regex.compile(r"^(?:Taulukko|Table|Kuva|Kuvio)\s+\d+\s*[.:]", regex.I)
 _ROW_START = regex.compile(r"^(?:\p{Lu}|[0-9]|[-–—•])")
 _ATOMIC = regex.compile(r"^(?:[-−–+]?\d[\d \u00a0]*(?:[,.]\d+)?\s*%?|[-–—]|tbd)$", regex.I)
@@ -319,14 +318,15 @@ def _place_run(lines: list[Line], columns: list[Interval]) -> list[list[Line]]:
     """Runs of lines that can be placed in the columns; header lines (above the first line with
     values) may span columns, and a line between two placed ones may be cut inside a word (its cell
     touches the next)."""
+    ends = aligned_ends(lines, columns)
     placed: list[bool] = []
     data = False
     for line in lines:
-        placed.append(place(line, columns, header=not data))
+        placed.append(place(line, columns, header=not data, ends=ends))
         data = (data or _data(line)) if placed[-1] else False
     for index in range(1, len(lines) - 1):
         if not placed[index] and placed[index - 1] and placed[index + 1]:
-            placed[index] = place(lines[index], columns, inside=True)
+            placed[index] = place(lines[index], columns, inside=True, ends=ends)
     runs: list[list[Line]] = [[]]
     for line, ok in zip(lines, placed, strict=True):
         if ok:
@@ -348,7 +348,8 @@ def _regions(group: list[Line]) -> list[tuple[list[Line], list[Interval]]]:
         if len(run) < 2 or not any(len(line.cells) >= 2 for line in run):
             continue
         own = union([(s.x0, s.x1) for line in run for c, s in line.cells.items() if c not in line.spans()])
-        if len(own) < 2 or not all(place(line, own, header=True, inside=True) for line in run):
+        ends = aligned_ends(run, own)
+        if len(own) < 2 or not all(place(line, own, header=True, inside=True, ends=ends) for line in run):
             continue
         own = merge_apart(run, own)
         if len(own) >= 2:
@@ -520,8 +521,9 @@ def find_stream_tables(
 def _annexed(group: list[Line], columns: list[Interval]) -> bool:
     """Whether every line of the group stands in the given columns with the first one empty (a goal
     table's rows without years, such as a goal title and the rest of a target, after a gap)."""
-    return all(place(line, columns) and line.cells and 0 not in line.cells for line in group) and group[0].x0 > (
-        columns[0][1]
+    return (
+        all(place(line, columns) and line.cells and 0 not in line.cells for line in group)
+        and group[0].x0 > (columns[0][1])
     )
 
 
