@@ -187,7 +187,7 @@ def parse_line(index: int, raw: dict) -> Line | None:
 # --- anchors ------------------------------------------------------------------------------------
 
 
-Edge = tuple[float, int, bool, str]  # x, line, strong, the segment's text before it
+Edge = tuple[float, int, bool, str]  # x, line, strong, the text that tells rows apart
 
 
 def _clusters(points: list[Edge]) -> list[list[Edge]]:
@@ -219,13 +219,16 @@ def anchors(lines: list[Line]) -> list[float]:
                 strong = not index and (position > 0 or line.x0 > left + ALIGN)
                 weak = tabular and index and not _continues_number(segment.words[index - 1], word, line.size)
                 if strong or weak:
-                    points.append((word.x0, number, strong, " ".join(w.text for w in segment.words[:index])))
+                    # a strong edge counts by what starts there ("-" under "-" may be aligned right),
+                    # a weak one by what stands before it on the line
+                    key = segment.text if strong else " ".join(w.text for w in segment.words[:index])
+                    points.append((word.x0, number, strong, key))
     found = []
     for cluster in _clusters(points):
         starting = {number for _, number, _, _ in cluster}
         strong = any(is_strong for _, _, is_strong, _ in cluster)
         # rows that say the same (four years of one target) align by their words, not by a column
-        distinct = len({(number if is_strong else context) for _, number, is_strong, context in cluster})
+        distinct = len({(is_strong, key) for _, _, is_strong, key in cluster})
         at = min(x for x, _, _, _ in cluster)
         crossing = sum(1 for number, line in enumerate(lines) if number not in starting and crosses(line, at))
         if strong and distinct >= 2 and crossing <= distinct:
@@ -291,12 +294,18 @@ def union(intervals: list[Interval]) -> list[Interval]:
 
 def find_columns(lines: list[Line]) -> list[Interval]:
     """Columns of a group of lines: cut the lines at its anchors, then the union of the segments of
-    the lines in two or more segments that cross no anchor."""
+    the lines that cross no anchor and either stand in two or more segments or start at an anchor
+    (a cell's wrapped line, the first column empty)."""
     points = anchors(lines)
     for line in lines:
         for at in points:
             _cut_at(line, at)
-    clean = [line for line in lines if line.multi and not any(crosses(line, at) for at in points)]
+    clean = [
+        line
+        for line in lines
+        if (line.multi or any(abs(line.x0 - at) <= ALIGN for at in points))
+        and not any(crosses(line, at) for at in points)
+    ]
     return union([(s.x0, s.x1) for line in clean for s in line.segments])
 
 

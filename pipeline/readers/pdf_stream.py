@@ -310,8 +310,12 @@ def _groups(lines: list[Line], parting: _Parting) -> list[list[Line]]:
 
 
 def _data(line: Line) -> bool:
-    """Whether a placed line holds a value beside its first column (the header is above it)."""
-    return any(column > 0 and _ATOMIC.match(segment.text) for column, segment in line.cells.items())
+    """Whether a placed line holds a value beside its first column, or a year in it (a goal table's
+    row): the header is above it."""
+    first = line.cells.get(0)
+    return (first is not None and bool(_YEAR.match(first.text))) or any(
+        column > 0 and _ATOMIC.match(segment.text) for column, segment in line.cells.items()
+    )
 
 
 def _place_run(lines: list[Line], columns: list[Interval]) -> list[list[Line]]:
