@@ -205,11 +205,13 @@ def anchors(lines: list[Line]) -> list[float]:
     """Where cells start, row after row.
 
     A strong edge is a segment's start after a wide gap or an indented line's start (the first column
-    empty); a weak one, any other word's start. An anchor is an x where two lines put an edge, one
-    of them strong, and no more lines flow across it than start there (an x inside a column of
-    wrapped text is crossed by most of its lines); or, in a group that has wide gaps at all, where
-    three lines put a weak edge within ``WEAK_ALIGN`` and no line flows across. Lines that say the
-    same (four years of one target) count once: they align by their words, not by a column."""
+    empty); a weak one, any other word's start. An anchor is an x where two lines put a strong edge
+    (or one strong and one weak, within ``WEAK_ALIGN``) and no more lines flow across it than put an
+    edge there (an x inside a column of wrapped text is crossed by most of its lines); or, in a group
+    that has wide gaps at all, where three lines put an edge within ``WEAK_ALIGN`` and no line flows
+    across. Edges that say the same count once: a "-"
+    under a "-" may be aligned right, and four years of one target align by their words, not by a
+    column."""
     left = min(line.x0 for line in lines)
     tabular = any(line.multi for line in lines)
     points: list[Edge] = []
@@ -226,14 +228,15 @@ def anchors(lines: list[Line]) -> list[float]:
     found = []
     for cluster in _clusters(points):
         starting = {number for _, number, _, _ in cluster}
-        strong = any(is_strong for _, _, is_strong, _ in cluster)
         # rows that say the same (four years of one target) align by their words, not by a column
         distinct = len({(is_strong, key) for _, _, is_strong, key in cluster})
+        strong = len({key for _, _, is_strong, key in cluster if is_strong})
         at = min(x for x, _, _, _ in cluster)
         crossing = sum(1 for number, line in enumerate(lines) if number not in starting and crosses(line, at))
-        if strong and distinct >= 2 and crossing <= distinct:
+        exact = max(x for x, _, _, _ in cluster) - at <= WEAK_ALIGN
+        if (strong >= 2 or (strong and distinct >= 2 and exact)) and crossing <= distinct:
             found.append(at)
-        elif distinct >= 3 and not crossing and max(x for x, _, _, _ in cluster) - at <= WEAK_ALIGN:
+        elif distinct >= 3 and not crossing and exact:
             found.append(at)  # cells one space apart: exactly aligned, and nothing flows across
     return found
 
