@@ -50,6 +50,7 @@ import regex
 
 from pipeline.layout import Block, Cell, Provenance
 from pipeline.readers.pdf_columns import (
+    GAP_EM,
     SPACE_EM,
     Interval,
     Line,
@@ -194,7 +195,7 @@ def _rows(
         row = rows[-1] if rows else _Row([])
         if previous is None:
             starts = True
-        elif ruled:
+        elif ruled and rows:  # (not across a page break: the rules of two pages do not compare)
             starts = parting.rule(previous, line)
         else:
             starts = parting.edge(previous, line) or _starts_row(line, previous, row, rights, top_goal)
@@ -459,7 +460,7 @@ def find_stream_tables(
     found: list[Block] = []
     used: set[int] = set()
     open_table: _Open | None = None
-    after_caption = False
+    caption: Line | None = None  # the group before, when it was a caption
     previous: tuple[list[Interval], Block] | None = None  # the last table read on the page
 
     def emit(region: list[Line], columns: list[Interval], cells: list[list[Cell]], goal: int | None) -> None:
@@ -506,20 +507,34 @@ def find_stream_tables(
         line = group[0]
         if regions:
             pass
-        elif after_caption and len(group) == 1 and line.multi and _only_footer(parsed, line, height):
-            # a table's first line alone at the foot of the page, under its caption
-            columns = [(s.x0, s.x1) for s in line.segments]
-            place(line, columns)
-            emit(group, columns, [_cells(_Row([line]), columns, page_number)], None)
+        elif (
+            caption is not None and (columns := _first_row(group, caption)) and _only_footer(parsed, group[-1], height)
+        ):
+            # a table's first row alone at the foot of the page, under its caption
+            for each in group:
+                place(each, columns)
+            emit(group, columns, [_cells(_Row(group), columns, page_number)], None)
         elif previous is not None and _annexed(group, previous[0]):
             # lines in the columns of the table just above, its first column empty: more of that table
             rows, _, goal = _rows(group, previous[0], None, None, parting)
             emit(group, previous[0], _table_cells(rows, previous[0], page_number), goal)
         if len(found) == count:
             previous = None  # prose between: what follows is no part of the table above
-        after_caption = len(group) == 1 and bool(_CAPTION.match(line.text))
+        caption = line if len(group) == 1 and _CAPTION.match(line.text) else None
     state.pending = open_table
     return found, used
+
+
+def _first_row(group: list[Line], caption: Line) -> list[Interval] | None:
+    """The columns of a table's first row standing alone under its caption: one line of cells, or
+    lines that all start at one indent (a goal row, the first column empty; that column runs from
+    the caption's left edge)."""
+    if len(group) == 1 and group[0].multi:
+        return [(s.x0, s.x1) for s in group[0].segments]
+    indent = group[0].x0
+    if indent > caption.x0 + GAP_EM * caption.size and all(abs(line.x0 - indent) <= 1.0 for line in group):
+        return [(caption.x0, caption.x0 + 1.0), (indent, max(line.x1 for line in group))]
+    return None
 
 
 def _annexed(group: list[Line], columns: list[Interval]) -> bool:
