@@ -40,6 +40,7 @@ EDGE = 0.5  # points: a segment must reach this far into a column to stand in it
 
 _BULLET = regex.compile(r"^(?:[•▪◦●○■□–\-*]|\d{1,2}[.)])$")
 _NUMBER = regex.compile(r"^(?:[-−–+]?\d[\d,.]*\s*%?|[-–—]|tbd)$", regex.I)
+_VALUE = regex.compile(r"^(?!(?:19|20)\d\d$)[-−–+]?\d[\d\s,.]*%?$")  # a number that is no year
 _GROUP = regex.compile(r"^\d{3}(?:[,.]\d+)?\s*%?$")  # "078" after "419 ": a thousands group
 _LEADING_GROUP = regex.compile(r"^[-−–+]?\d{1,3}$")
 
@@ -187,7 +188,8 @@ def parse_line(index: int, raw: dict) -> Line | None:
 # --- anchors ------------------------------------------------------------------------------------
 
 
-Edge = tuple[float, int, bool, str]  # x, line, strong, the text that tells rows apart
+Edge = tuple[float, int, int, str]  # x, line, kind, the text that tells rows apart
+STRONG, WEAK, GROUP = 2, 1, 0
 
 
 def _clusters(points: list[Edge]) -> list[list[Edge]]:
@@ -218,25 +220,31 @@ def anchors(lines: list[Line]) -> list[float]:
     for number, line in enumerate(lines):
         for position, segment in enumerate(line.segments):
             for index, word in enumerate(segment.words):
-                strong = not index and (position > 0 or line.x0 > left + ALIGN)
-                weak = tabular and index and not _continues_number(segment.words[index - 1], word, line.size)
-                if strong or weak:
-                    # a strong edge counts by what starts there ("-" under "-" may be aligned right),
-                    # a weak one by what stands before it on the line
-                    key = segment.text if strong else " ".join(w.text for w in segment.words[:index])
-                    points.append((word.x0, number, strong, key))
+                if not index:
+                    if position > 0 or line.x0 > left + ALIGN:
+                        # a strong edge counts by what starts there ("-" under "-" may be aligned right)
+                        points.append((word.x0, number, STRONG, segment.text))
+                elif tabular:
+                    # a weak one by what stands before it; a thousands group ("102 977") only beside a
+                    # strong edge: digits are all as wide, so groups align row after row by themselves
+                    kind = GROUP if _continues_number(segment.words[index - 1], word, line.size) else WEAK
+                    points.append((word.x0, number, kind, " ".join(w.text for w in segment.words[:index])))
     found = []
     for cluster in _clusters(points):
         starting = {number for _, number, _, _ in cluster}
         # rows that say the same (four years of one target) align by their words, not by a column
-        distinct = len({(is_strong, key) for _, _, is_strong, key in cluster})
-        strong = len({key for _, _, is_strong, key in cluster if is_strong})
+        strong = len({key for _, _, kind, key in cluster if kind == STRONG})
+        labels = any(kind == STRONG and not _VALUE.match(key) for _, _, kind, key in cluster)
+        # a thousands group counts beside a label only ("2024 TA" over "102 977 111 664"); beside a
+        # number it is that number's like, aligned right
+        keys = {(kind == STRONG, key) for _, _, kind, key in cluster if kind != GROUP or labels}
+        weak = len({(kind == STRONG, key) for _, _, kind, key in cluster if kind != GROUP})
         at = min(x for x, _, _, _ in cluster)
         crossing = sum(1 for number, line in enumerate(lines) if number not in starting and crosses(line, at))
         exact = max(x for x, _, _, _ in cluster) - at <= WEAK_ALIGN
-        if (strong >= 2 or (strong and distinct >= 2 and exact)) and crossing <= distinct:
+        if (strong >= 2 or (strong and len(keys) >= 2 and exact)) and crossing <= len(keys):
             found.append(at)
-        elif distinct >= 3 and not crossing and exact:
+        elif weak >= 3 and not crossing and exact:
             found.append(at)  # cells one space apart: exactly aligned, and nothing flows across
     return found
 
