@@ -2,8 +2,8 @@
 
 Each page is touched once and closed: its graphics are sorted into rules and fills
 (``pipeline.readers.pdf_graphics``), ruled tables are found from the rules alone (``find_tables``:
-shading makes no table), tables without rules, or ruled only horizontally, are found in the text
-outside them where words align in columns (``pipeline.readers.pdf_stream``), and the rest of the text
+shading makes no table), on pages without them tables with no rules, ruled only horizontally or
+shaded are found where words align in columns (``pipeline.readers.pdf_stream``), and the rest of the text
 is grouped into lines and then into blocks by font style and vertical gaps. A header printed over two
 rows with cells spanning columns is read as one header row (``pipeline.readers.spanned_header``).
 Afterwards, across pages: running headers and footers (``8 (14)``, a repeated title) are dropped, a
@@ -144,8 +144,12 @@ def _read_page(page, page_number: int, state: StreamState) -> tuple[list[TextLin
     boxes = [b.prov.bbox for b in blocks]
     source = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
     raw_lines = source.extract_text_lines(return_chars=True, strip=True, x_tolerance_ratio=WORD_GAP)
-    stream, used = find_stream_tables(page, raw_lines, page_number, graphics, state)
-    blocks.extend(stream)
+    used: set[int] = set()
+    if blocks:
+        state.pending = None  # a page of ruled tables: its text is prose and captions
+    else:
+        stream, used = find_stream_tables(page, raw_lines, page_number, graphics, state)
+        blocks.extend(stream)
     lines = []
     for index, line in enumerate(raw_lines):
         text = line["text"].strip()

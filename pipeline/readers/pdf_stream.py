@@ -461,16 +461,16 @@ def find_stream_tables(
     used: set[int] = set()
     open_table: _Open | None = None
     caption: Line | None = None  # the group before, when it was a caption
-    previous: tuple[list[Interval], Block] | None = None  # the last table read on the page
+    previous: tuple[list[Interval], Block, float] | None = None  # the last table on the page, its size
 
     def emit(region: list[Line], columns: list[Interval], cells: list[list[Cell]], goal: int | None) -> None:
         nonlocal open_table, previous
         block = _block(region, cells, columns, page_number)
         found.append(block)
         used.update(line.index for line in region)
-        previous = (columns, block)
+        size = Counter(line.size for line in region).most_common(1)[0][0]
+        previous = (columns, block, size)
         if _only_footer(parsed, region[-1], height):
-            size = Counter(line.size for line in region).most_common(1)[0][0]
             header = [" ".join(cell.lines) for cell in cells[0]]
             open_table = _Open(page_number, columns, block, region[-1], goal, size, running, header)
 
@@ -487,7 +487,7 @@ def find_stream_tables(
             if block is not None:
                 found.append(block)
                 used.update(line.index for line in taken)
-                previous = (pending.columns, block)
+                previous = (pending.columns, block, pending.size)
                 if _only_footer(parsed, taken[-1], height):
                     last = block if own_rows else pending.block  # the block whose last row goes on
                     open_table = _Open(
@@ -505,7 +505,7 @@ def find_stream_tables(
             if _is_table(rows, cells):
                 emit(region, columns, cells, goal)
         line = group[0]
-        if regions:
+        if len(found) > count:
             pass
         elif (
             caption is not None and (columns := _first_row(group, caption)) and _only_footer(parsed, group[-1], height)
@@ -514,8 +514,8 @@ def find_stream_tables(
             for each in group:
                 place(each, columns)
             emit(group, columns, [_cells(_Row(group), columns, page_number)], None)
-        elif previous is not None and _annexed(group, previous[0]):
-            # lines in the columns of the table just above, its first column empty: more of that table
+        elif previous is not None and _annexed(group, previous[0], previous[2]):
+            # lines in the columns of the table just above: more of that table
             rows, _, goal = _rows(group, previous[0], None, None, parting)
             emit(group, previous[0], _table_cells(rows, previous[0], page_number), goal)
         if len(found) == count:
@@ -537,12 +537,16 @@ def _first_row(group: list[Line], caption: Line) -> list[Interval] | None:
     return None
 
 
-def _annexed(group: list[Line], columns: list[Interval]) -> bool:
-    """Whether every line of the group stands in the given columns with the first one empty (a goal
-    table's rows without years, such as a goal title and the rest of a target, after a gap)."""
+def _annexed(group: list[Line], columns: list[Interval], table_size: float) -> bool:
+    """Whether the group is more of the table just above, after a gap: every line stands in its
+    columns and some line has a cell beyond the first (a goal row without a year, the rest of a
+    target, another goal table's first row at the foot of the page); a paragraph flows across the
+    columns."""
+    size = Counter(line.size for line in group).most_common(1)[0][0]
     return (
-        all(place(line, columns) and line.cells and 0 not in line.cells for line in group)
-        and group[0].x0 > (columns[0][1])
+        abs(size - table_size) <= 0.5
+        and all(place(line, columns) for line in group)
+        and any(any(column > 0 for column in line.cells) for line in group)
     )
 
 
