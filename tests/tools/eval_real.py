@@ -14,6 +14,7 @@ Prints one line per section and a summary; exits 1 when a section scores under `
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -25,7 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT.parent / "shared" / "real"
-SCORE_LINE = re.compile(r"P=(?P<p>[\d.]+) R=(?P<r>[\d.]+) F1=(?P<f>[\d.]+)")
+SCORE_LINE = re.compile(
+    r"P=(?P<p>[\d.]+) R=(?P<r>[\d.]+) F1=(?P<f>[\d.]+) \(matched (?P<tp>\d+), gold (?P<gold>\d+), "
+    r"extracted (?P<pred>\d+)"
+)
 
 
 def agreements() -> str:
@@ -33,7 +37,7 @@ def agreements() -> str:
     return str(venv) if venv.exists() else "agreements"
 
 
-def score(real: Path, gold: Path, extracted: Path) -> tuple[str, float]:
+def score(real: Path, gold: Path, extracted: Path) -> tuple[dict[str, str], float]:
     result = subprocess.run(
         [sys.executable, str(real / "score.py"), str(gold), str(extracted)],
         capture_output=True,
@@ -42,7 +46,9 @@ def score(real: Path, gold: Path, extracted: Path) -> tuple[str, float]:
     )
     line = result.stdout.strip().splitlines()[0]
     match = SCORE_LINE.search(line)
-    return line, float(match.group("f")) if match else 0.0
+    if match is None:
+        return {"line": line}, 0.0
+    return match.groupdict(), float(match.group("f"))
 
 
 def kinds_right(gold: Path, extracted: Path) -> str:
@@ -68,11 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     with tempfile.TemporaryDirectory(prefix="agreements-eval-real-") as tmp:
         out = Path(tmp)
-        print(f"{'section':<16} {'values':<64} {'kind of document':<20} kinds")
+        print(
+            f"{'section':<14} {'P':>6} {'R':>6} {'F1':>6} {'matched/gold':>13} {'extracted':>9}  {'document':<18} kinds"
+        )
         for text in texts:
             gold = real / "gold" / f"{text.stem}.json"
             target = out / f"{text.stem}.json"
-            run = subprocess.run([agreements(), "extract", str(text), "-o", str(target)], capture_output=True, text=True)
+            run = subprocess.run(
+                [agreements(), "extract", str(text), "-o", str(target)], capture_output=True, text=True
+            )
             if run.returncode not in (0, 3) or not target.exists():
                 print(f"{text.stem:<16} extraction failed: {run.stderr.strip().splitlines()[-1:]}")
                 failed.append(text.stem)
@@ -80,10 +90,17 @@ def main(argv: list[str] | None = None) -> int:
             if not gold.exists():
                 print(f"{text.stem:<16} (no gold file)")
                 continue
-            line, f1 = score(real, gold, target)
+            found, f1 = score(real, gold, target)
             doc = json.loads(target.read_text(encoding="utf-8"))
             kind = doc.get("document", {}).get("kind", "?")
-            print(f"{text.stem:<16} {line.split(' ', 1)[1][:64]:<64} {kind:<20} {kinds_right(gold, target)}")
+            if "p" not in found:
+                print(f"{text.stem:<14} {found['line']}")
+            else:
+                counts = f"{found['tp']}/{found['gold']}"
+                print(
+                    f"{text.stem:<14} {found['p']:>6} {found['r']:>6} {found['f']:>6} {counts:>13} {found['pred']:>9}  "
+                    f"{kind:<18} {kinds_right(gold, target)}"
+                )
             if args.misses:
                 detail = subprocess.run(
                     [sys.executable, str(real / "score.py"), str(gold), str(target), "--misses"],
@@ -122,7 +139,7 @@ def _pairs(stems: list[str]) -> list[tuple[str, str]]:
     pairs = []
     for years in by_agency.values():
         ordered = [stem for _, stem in sorted(years)]
-        pairs.extend(zip(ordered, ordered[1:], strict=False))
+        pairs.extend(itertools.pairwise(ordered))
     return pairs
 
 
