@@ -306,7 +306,8 @@ def union(intervals: list[Interval]) -> list[Interval]:
 def find_columns(lines: list[Line]) -> list[Interval]:
     """Columns of a group of lines: cut the lines at its anchors, then the union of the segments of
     the lines that cross no anchor and either stand in two or more segments or start at an anchor
-    (a cell's wrapped line, the first column empty)."""
+    (a cell's wrapped line, the first column empty), but for segments that reach over two columns
+    of the rows of values."""
     points = anchors(lines)
     for line in lines:
         for at in points:
@@ -317,24 +318,43 @@ def find_columns(lines: list[Line]) -> list[Interval]:
         if (line.multi or any(abs(line.x0 - at) <= ALIGN for at in points))
         and not any(crosses(line, at) for at in points)
     ]
-    return union([(s.x0, s.x1) for line in clean for s in line.segments])
+    # Rows of values first: a header's label spanning years (``Alustava tavoite`` over three) would
+    # join their columns into one, so a segment over two columns of values does not count.
+    values = union(
+        [
+            (s.x0, s.x1)
+            for line in clean
+            if sum(1 for s in line.segments if _NUMBER.match(s.text)) >= 2
+            for s in line.segments
+        ]
+    )
+    others = [
+        (s.x0, s.x1)
+        for line in clean
+        for s in line.segments
+        if sum(1 for x0, x1 in values if s.x0 < x1 - EDGE and s.x1 > x0 + EDGE) < 2
+    ]
+    return union(values + others)
 
 
-def _reaches(segment: Segment, column: Interval) -> bool:
+def _reaches(segment: Segment, column: Interval, anchored: bool = False) -> bool:
     """Whether the segment stands in the column: it overlaps it by more than ``EDGE``, and by a fifth
     of its own width or half the column's (a centred header word may graze the column beside it), or
-    a letter of it starts where the column starts (a cell that touches the one before)."""
+    a letter of it starts where the column's cells start row after row (``anchored``: a cell that
+    touches the one before)."""
     overlap = min(segment.x1, column[1]) - max(segment.x0, column[0])
     if overlap <= EDGE:
         return False
     if overlap >= min(0.2 * (segment.x1 - segment.x0), 0.5 * (column[1] - column[0])):
         return True
-    return any(abs(x0 - column[0]) <= ALIGN for word in segment.words for x0, _ in word.letters)
+    return anchored and any(abs(x0 - column[0]) <= ALIGN for word in segment.words for x0, _ in word.letters)
 
 
-def column_of(segment: Segment, columns: list[Interval], ends: dict[int, float] | None = None) -> int | list[int]:
+def column_of(segment: Segment, columns: list[Interval], aligned: Alignment | None = None) -> int | list[int]:
     """The column a segment stands in; the columns it reaches into when it crosses a gutter."""
-    touched = [i for i, column in enumerate(columns) if _reaches(segment, column)]
+    touched = [
+        i for i, column in enumerate(columns) if _reaches(segment, column, aligned is not None and i in aligned.starts)
+    ]
     if len(touched) > 1:
         return touched
     if touched:
@@ -346,27 +366,42 @@ def column_of(segment: Segment, columns: list[Interval], ends: dict[int, float] 
         return 0
     index = left[-1]
     if index + 1 < len(columns):
-        if ends is not None and index in ends and segment.x0 > ends[index] + ALIGN:
+        if aligned is not None and index in aligned.ends and segment.x0 > aligned.ends[index] + ALIGN:
             return index + 1
         if columns[index + 1][0] - segment.x1 < segment.x0 - columns[index][1]:
             return index + 1
     return index
 
 
-def aligned_ends(lines: list[Line], columns: list[Interval]) -> dict[int, float]:
-    """Columns whose cells end at one x, row after row (numbers aligned right): column → that x."""
-    found: dict[int, list[float]] = {}
+@dataclass
+class Alignment:
+    """Where a region's columns hold their cells: ``starts``, the columns whose cells start at one x
+    row after row (aligned left); ``ends``, the columns whose cells end at one x (aligned right) and
+    that x."""
+
+    starts: set[int] = field(default_factory=set)
+    ends: dict[int, float] = field(default_factory=dict)
+
+
+def alignments(lines: list[Line], columns: list[Interval]) -> Alignment:
+    """How the columns align, from the segments that stand in one column each."""
+    x0s: dict[int, list[float]] = {}
+    x1s: dict[int, list[float]] = {}
     for line in lines:
         for segment in line.segments:
             where = column_of(segment, columns)
             if isinstance(where, int) and _reaches(segment, columns[where]):
-                found.setdefault(where, []).append(segment.x1)
-    ends = {}
-    for column, xs in found.items():
+                x0s.setdefault(where, []).append(segment.x0)
+                x1s.setdefault(where, []).append(segment.x1)
+    aligned = Alignment()
+    for column, xs in x1s.items():
         edge = max(xs)
         if sum(1 for x in xs if edge - x <= ALIGN) >= 2:
-            ends[column] = edge
-    return ends
+            aligned.ends[column] = edge
+    for column, xs in x0s.items():
+        if sum(1 for x in xs if abs(x - columns[column][0]) <= ALIGN) >= 2:
+            aligned.starts.add(column)
+    return aligned
 
 
 def _plain_space(gap: float, size: float) -> bool:
@@ -405,13 +440,13 @@ def _gutter_cut(
 
 
 def _cut(
-    segment: Segment, touched: list[int], columns: list[Interval], size: float, letters: bool
+    segment: Segment, touched: list[int], columns: list[Interval], size: float, starts: set[int]
 ) -> list[Segment] | None:
     """The segment cut in every gutter it reaches over, or None."""
     pieces: list[Segment] = []
     rest = segment
     for column in touched[:-1]:
-        found = _gutter_cut(rest, columns[column], columns[column + 1], size, letters)
+        found = _gutter_cut(rest, columns[column], columns[column + 1], size, column + 1 in starts)
         if found is None:
             return None
         position, letter = found
@@ -434,7 +469,7 @@ def place(
     *,
     header: bool = False,
     inside: bool = False,
-    ends: dict[int, float] | None = None,
+    aligned: Alignment | None = None,
 ) -> bool:
     """Put the line's segments into columns (two in one column are one cell); False if it is prose.
 
@@ -444,15 +479,16 @@ def place(
     cells: dict[int, Segment] = {}
     spanned: list[Segment] = []
     for segment in line.segments:
-        where = column_of(segment, columns, ends)
+        where = column_of(segment, columns, aligned)
         if isinstance(where, int):
             placed = [(where, segment)]
         else:
-            pieces = _cut(segment, where, columns, line.size, line.multi or inside)
+            starts = aligned.starts if aligned is not None and (line.multi or inside) else set()
+            pieces = _cut(segment, where, columns, line.size, starts)
             if pieces is not None:
                 placed = []
                 for piece in pieces:
-                    column = column_of(piece, columns, ends)
+                    column = column_of(piece, columns, aligned)
                     if not isinstance(column, int):
                         return False
                     placed.append((column, piece))

@@ -50,12 +50,13 @@ import regex
 
 from pipeline.layout import Block, Cell, Provenance
 from pipeline.readers.pdf_columns import (
+    ALIGN,
     GAP_EM,
     SPACE_EM,
     Interval,
     Line,
     Segment,
-    aligned_ends,
+    alignments,
     find_columns,
     merge_apart,
     parse_line,
@@ -323,15 +324,15 @@ def _place_run(lines: list[Line], columns: list[Interval]) -> list[list[Line]]:
     """Runs of lines that can be placed in the columns; header lines (above the first line with
     values) may span columns, and a line between two placed ones may be cut inside a word (its cell
     touches the next)."""
-    ends = aligned_ends(lines, columns)
+    aligned = alignments(lines, columns)
     placed: list[bool] = []
     data = False
     for line in lines:
-        placed.append(place(line, columns, header=not data, ends=ends))
+        placed.append(place(line, columns, header=not data, aligned=aligned))
         data = (data or _data(line)) if placed[-1] else False
     for index in range(1, len(lines) - 1):
         if not placed[index] and placed[index - 1] and placed[index + 1]:
-            placed[index] = place(lines[index], columns, inside=True, ends=ends)
+            placed[index] = place(lines[index], columns, inside=True, aligned=aligned)
     runs: list[list[Line]] = [[]]
     for line, ok in zip(lines, placed, strict=True):
         if ok:
@@ -353,13 +354,53 @@ def _regions(group: list[Line]) -> list[tuple[list[Line], list[Interval]]]:
         if len(run) < 2 or not any(len(line.cells) >= 2 for line in run):
             continue
         own = union([(s.x0, s.x1) for line in run for c, s in line.cells.items() if c not in line.spans()])
-        ends = aligned_ends(run, own)
-        if len(own) < 2 or not all(place(line, own, header=True, inside=True, ends=ends) for line in run):
+        aligned = alignments(run, own)
+        if len(own) < 2 or not all(place(line, own, header=True, inside=True, aligned=aligned) for line in run):
             continue
         own = merge_apart(run, own)
         if len(own) >= 2:
+            _spread_labels(run, own)
             found.append((run, own))
     return found
+
+
+def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
+    """A label printed once over several years (``Alustava tavoite`` over ``2025 2026 2027``,
+    ``Kehys`` under them) stands over each of them.
+
+    In the header (the lines above the first with values), a label without a year may stand over
+    neighbouring columns that are empty on its line but have a year on another header line. Which of
+    them it covers is where it stands: centred over them, or starting where the first starts
+    (left-aligned over a merged cell). The first column names the rows and takes no part."""
+    header: list[Line] = []
+    for line in lines:
+        if _data(line):
+            break
+        header.append(line)
+    years = {c for line in header for c, s in line.cells.items() if _YEAR_IN.search(s.text)}
+    for line in header:
+        for column, segment in sorted(line.cells.items()):
+            if not column or _YEAR_IN.search(segment.text) or line.spans() & {column}:
+                continue
+            free = [c for c in range(1, len(columns)) if c not in line.cells and c in years]
+            left = column
+            while left - 1 in free:
+                left -= 1
+            right = column
+            while right + 1 in free:
+                right += 1
+            if (left, right) == (column, column):
+                continue
+            centre = (segment.x0 + segment.x1) / 2
+            best, score = (column, column), abs(centre - sum(columns[column]) / 2)
+            for a in range(left, column + 1):
+                for b in range(column, right + 1):
+                    span = (columns[a][0] + columns[b][1]) / 2
+                    gap = min(abs(centre - span), abs(segment.x0 - columns[a][0]) if b > column else score)
+                    if gap < score - ALIGN:
+                        best, score = (a, b), gap
+            for c in range(best[0], best[1] + 1):
+                line.cells[c] = segment
 
 
 def _fits(lines: list[Line], pending: _Open) -> list[Line]:
