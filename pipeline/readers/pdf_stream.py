@@ -312,11 +312,12 @@ def _groups(lines: list[Line], parting: _Parting) -> list[list[Line]]:
 
 
 def _data(line: Line) -> bool:
-    """Whether a placed line holds a value beside its first column, or a year in it (a goal table's
-    row): the header is above it."""
+    """Whether a placed line holds a value beside its first column (a year there is a label), or a
+    year in the first column (a goal table's row): the header is above it."""
     first = line.cells.get(0)
     return (first is not None and bool(_YEAR.match(first.text))) or any(
-        column > 0 and _ATOMIC.match(segment.text) for column, segment in line.cells.items()
+        column > 0 and _ATOMIC.match(segment.text) and not _YEAR.match(segment.text)
+        for column, segment in line.cells.items()
     )
 
 
@@ -379,24 +380,29 @@ def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
         header.append(line)
     years = {c for line in header for c, s in line.cells.items() if _YEAR_IN.search(s.text)}
     for line in header:
-        for column, segment in sorted(line.cells.items()):
-            if not column or _YEAR_IN.search(segment.text) or line.spans() & {column}:
+        held: dict[int, list[int]] = {}
+        for column, segment in line.cells.items():
+            held.setdefault(id(segment), []).append(column)
+        for columns_held in held.values():
+            first, last = min(columns_held), max(columns_held)
+            segment = line.cells[first]
+            if not first or _YEAR_IN.search(segment.text):
                 continue
-            free = [c for c in range(1, len(columns)) if c not in line.cells and c in years]
-            left = column
-            while left - 1 in free:
+            left, right = first, last
+            while left - 1 > 0 and left - 1 not in line.cells and left - 1 in years:
                 left -= 1
-            right = column
-            while right + 1 in free:
+            while right + 1 < len(columns) and right + 1 not in line.cells and right + 1 in years:
                 right += 1
-            if (left, right) == (column, column):
+            if (left, right) == (first, last):
                 continue
             centre = (segment.x0 + segment.x1) / 2
-            best, score = (column, column), abs(centre - sum(columns[column]) / 2)
-            for a in range(left, column + 1):
-                for b in range(column, right + 1):
-                    span = (columns[a][0] + columns[b][1]) / 2
-                    gap = min(abs(centre - span), abs(segment.x0 - columns[a][0]) if b > column else score)
+            best = (first, last)
+            score = abs(centre - (columns[first][0] + columns[last][1]) / 2)
+            for a in range(left, first + 1):
+                for b in range(last, right + 1):
+                    gap = abs(centre - (columns[a][0] + columns[b][1]) / 2)
+                    if a == first and b > last:  # left-aligned over a merged cell: it starts where it starts
+                        gap = min(gap, abs(segment.x0 - columns[a][0]))
                     if gap < score - ALIGN:
                         best, score = (a, b), gap
             for c in range(best[0], best[1] + 1):
