@@ -396,16 +396,18 @@ def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
             if (left, right) == (first, last):
                 continue
             centre = (segment.x0 + segment.x1) / 2
-            best = (first, last)
-            score = abs(centre - (columns[first][0] + columns[last][1]) / 2)
+            fits: list[tuple[float, int, int, int]] = []
             for a in range(left, first + 1):
                 for b in range(last, right + 1):
                     gap = abs(centre - (columns[a][0] + columns[b][1]) / 2)
                     if a == first and b > last:  # left-aligned over a merged cell: it starts where it starts
                         gap = min(gap, abs(segment.x0 - columns[a][0]))
-                    if gap < score - ALIGN:
-                        best, score = (a, b), gap
-            for c in range(best[0], best[1] + 1):
+                    fits.append((gap, a - b, a, b))
+            # as well placed over more columns as over fewer: over more (a year column without a
+            # label of its own on this line is under this one)
+            best = min(gap for gap, _, _, _ in fits)
+            _, _, a, b = min(fit for fit in fits if fit[0] <= best + ALIGN)
+            for c in range(a, b + 1):
                 line.cells[c] = segment
 
 
@@ -442,6 +444,7 @@ def _continue(
     lines = _fits(group, pending)
     if not lines:
         return None, [], False, None
+    _spread_labels(lines, pending.columns)
     repeated = _repeated_header(lines, pending)
     if not repeated:
         standalone = _regions(list(lines))
