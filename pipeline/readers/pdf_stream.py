@@ -379,6 +379,7 @@ def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
             break
         header.append(line)
     years = {c for line in header for c, s in line.cells.items() if _YEAR_IN.search(s.text)}
+    starts = alignments(lines, columns).starts
     for line in header:
         held: dict[int, list[int]] = {}
         for column, segment in line.cells.items():
@@ -400,13 +401,14 @@ def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
             for a in range(left, first + 1):
                 for b in range(last, right + 1):
                     gap = abs(centre - (columns[a][0] + columns[b][1]) / 2)
-                    if a == first and b > last:  # left-aligned over a merged cell: it starts where it starts
+                    if a == first and b > last and a in starts:
+                        # left-aligned over a merged cell, in a column whose cells start at one x
                         gap = min(gap, abs(segment.x0 - columns[a][0]))
                     fits.append((gap, a - b, a, b))
             # as well placed over more columns as over fewer: over more (a year column without a
             # label of its own on this line is under this one)
             best = min(gap for gap, _, _, _ in fits)
-            _, _, a, b = min(fit for fit in fits if fit[0] <= best + ALIGN)
+            _, _, a, b = min((fit for fit in fits if fit[0] <= best + ALIGN), key=lambda fit: (fit[1], fit[0]))
             for c in range(a, b + 1):
                 line.cells[c] = segment
 
