@@ -318,22 +318,19 @@ def find_columns(lines: list[Line]) -> list[Interval]:
         if (line.multi or any(abs(line.x0 - at) <= ALIGN for at in points))
         and not any(crosses(line, at) for at in points)
     ]
-    # Rows of values first: a header's label spanning years (``Alustava tavoite`` over three) would
-    # join their columns into one, so a segment over two columns of values does not count.
-    values = union(
-        [
-            (s.x0, s.x1)
-            for line in clean
-            if sum(1 for s in line.segments if _NUMBER.match(s.text)) >= 2
-            for s in line.segments
-        ]
-    )
-    others = [
-        (s.x0, s.x1)
-        for line in clean
-        for s in line.segments
-        if sum(1 for x0, x1 in values if s.x0 < x1 - EDGE and s.x1 > x0 + EDGE) < 2
-    ]
+    return columns_from([line.segments for line in clean])
+
+
+def _value(text: str) -> bool:
+    return bool(_VALUE.match(text)) or text in ("-", "–", "—")
+
+
+def columns_from(rows: list[list[Segment]]) -> list[Interval]:
+    """The union of the segments' x-intervals, rows of values (numbers, not years) first: a header's
+    label spanning years (``Alustava tavoite`` centred over three) would join their columns into one,
+    so a segment over two columns of values does not count."""
+    values = union([(s.x0, s.x1) for row in rows if sum(1 for s in row if _value(s.text)) >= 2 for s in row])
+    others = [(s.x0, s.x1) for row in rows for s in row if sum(1 for column in values if _reaches(s, column)) < 2]
     return union(values + others)
 
 

@@ -57,11 +57,11 @@ from pipeline.readers.pdf_columns import (
     Line,
     Segment,
     alignments,
+    columns_from,
     find_columns,
     merge_apart,
     parse_line,
     place,
-    union,
 )
 from pipeline.readers.pdf_graphics import Graphics
 from pipeline.readers.spanned_header import combine_header
@@ -354,7 +354,7 @@ def _regions(group: list[Line]) -> list[tuple[list[Line], list[Interval]]]:
             run = run[1:]  # a line in the first column above the table: the end of a paragraph
         if len(run) < 2 or not any(len(line.cells) >= 2 for line in run):
             continue
-        own = union([(s.x0, s.x1) for line in run for c, s in line.cells.items() if c not in line.spans()])
+        own = columns_from([[s for c, s in line.cells.items() if c not in line.spans()] for line in run])
         aligned = alignments(run, own)
         if len(own) < 2 or not all(place(line, own, header=True, inside=True, aligned=aligned) for line in run):
             continue
