@@ -272,7 +272,32 @@ def _cells(row: _Row, columns: list[Interval], page_number: int) -> list[Cell]:
 
 
 def _table_cells(rows: list[_Row], columns: list[Interval], page_number: int) -> list[list[Cell]]:
+    """The rows' cells, the header as one row: rows of labels naming years, parted by a rule or a
+    shaded row's edge (``Arvio`` above ``2024``, ``mittari`` merged down beside them), are one header,
+    and a header printed over rows with spanning cells is combined (``pipeline.readers.spanned_header``)."""
+    rows = list(rows)
+    while (
+        len(rows) > 1
+        and _labels_only(rows[0])
+        and _labels_only(rows[1])
+        and _beyond_first(rows[1])
+        and (_years_beyond_first(rows[0]) or _years_beyond_first(rows[1]))
+    ):
+        rows[:2] = [_Row(rows[0].lines + rows[1].lines)]
     return combine_header([_cells(row, columns, page_number) for row in rows])
+
+
+def _labels_only(row: _Row) -> bool:
+    """Whether a row holds labels only: no value beside the first column, no year in it."""
+    return not any(_data(line) for line in row.lines)
+
+
+def _beyond_first(row: _Row) -> bool:
+    return any(column > 0 for line in row.lines for column in line.cells)
+
+
+def _years_beyond_first(row: _Row) -> bool:
+    return any(c > 0 and _YEAR_IN.search(s.text) for line in row.lines for c, s in line.cells.items())
 
 
 def _block(lines: list[Line], rows: list[list[Cell]], columns: list[Interval], page_number: int) -> Block:
