@@ -395,7 +395,8 @@ def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
     ``Kehys`` under them) stands over each of them.
 
     In the header (the lines above the first with values), a label without a year may stand over
-    neighbouring columns that are empty on its line but have a year on another header line. Which of
+    neighbouring columns that are empty on its line and labelled by a year alone on the other header
+    lines (a column labelled ``2024 TA`` has a kind of its own). Which of
     them it covers is where it stands: centred over them, or starting where the first starts
     (left-aligned over a merged cell). The first column names the rows and takes no part."""
     header: list[Line] = []
@@ -403,9 +404,13 @@ def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
         if _data(line):
             break
         header.append(line)
-    years = {c for line in header for c, s in line.cells.items() if _YEAR_IN.search(s.text)}
     starts = alignments(lines, columns).starts
     for line in header:
+        # columns labelled by a year alone on the other header lines: their kind may be this line's
+        others = {
+            c: " ".join(o.cells[c].text for o in header if o is not line and c in o.cells) for c in range(len(columns))
+        }
+        years = {c for c, text in others.items() if _YEAR.match(text)}
         held: dict[int, list[int]] = {}
         for column, segment in line.cells.items():
             held.setdefault(id(segment), []).append(column)
