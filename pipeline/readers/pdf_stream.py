@@ -404,7 +404,8 @@ def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
         if _data(line):
             break
         header.append(line)
-    starts = alignments(lines, columns).starts
+    # the values start where their columns start: the table is set left-aligned
+    starts = alignments(lines[len(header) :], columns).starts
     for line in header:
         # columns labelled by a year alone on the other header lines: their kind may be this line's
         others = {
