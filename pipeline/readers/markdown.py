@@ -26,22 +26,35 @@ from pipeline.readers.plain_tables import FOOTNOTE_LINE, YEAR_TOKEN, is_header_t
 HEADING = regex.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 RULE = regex.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 PIPE_SEPARATOR = regex.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_LINK = regex.compile(r"\[([^\]]*)\]\([^)]*\)")
-_AUTOLINK = regex.compile(r"<((?:https?|mailto):[^>]+)>")
-_EMPHASIS = regex.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+# Inline markup, matched without backtracking: each pattern's scan stops at the next bracket, space or
+# delimiter, so a line of 100,000 "[" or "_a" reads in linear time.
+_ESCAPE = regex.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+_LINK = regex.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
+_AUTOLINK = regex.compile(r"<((?:https?|mailto):[^<>\s]+)>")
+# An emphasis delimiter opens before a word or closes after one; inside a word ("VN_12") it is text.
+_DELIMITER = regex.compile(r"(?<![\p{L}\p{N}*_])[*_]{1,3}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,3}(?![\p{L}\p{N}*_])")
 _BOLD_ONLY = regex.compile(r"^\s*(\*\*|__)(.+)\1\s*$", regex.S)
 _BREAK = regex.compile(r"<br\s*/?>", regex.I)
 _PIPE = regex.compile(r"(?<!\\)\|")  # a cell border: a pipe that is not escaped
+_HELD = "\ue000"  # stands for an escaped character while the markup around it is removed
 
 
 def strip_inline(text: str) -> str:
-    """Plain text of a Markdown line: links to their text, emphasis and escapes removed."""
+    """Plain text of a Markdown line: links to their text, emphasis and escapes removed, HTML
+    entities (``&gt;``) decoded."""
+    escaped: list[str] = []
+
+    def hold(match: regex.Match) -> str:
+        escaped.append(match.group(1))
+        return _HELD
+
+    text = _ESCAPE.sub(hold, text.replace(_HELD, ""))
     text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
-    for _ in range(3):  # nested emphasis, bounded
-        text = _EMPHASIS.sub(r"\2", text)
-    text = text.replace("**", "")
-    text = regex.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>])", r"\1", text)
+    text = _DELIMITER.sub("", text)
+    if escaped:
+        pieces = iter(escaped)
+        text = regex.sub(_HELD, lambda _: next(pieces), text)
     return html.unescape(text)
 
 

@@ -33,6 +33,8 @@ fill its columns and either follow a page break or stand before that table's rep
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 
 import regex
@@ -58,6 +60,7 @@ FOOTNOTE_LINE = regex.compile(r"^(?:\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*])\s*
 _WRAP_END = regex.compile(r"(?:[-–/,(]|\b(?:ja|sekä|tai|eli|kuin|per|ml\.|mm\.))$", regex.I)
 _SENTENCE_END = regex.compile(r"[.!?:]$")
 MAX_NAME_LINES = 4  # a row name wraps over at most this many lines before its values
+MAX_HEADER_LINES = 40  # a header of one word a line: six columns of "Alustava / tavoite / 2025" are 18
 
 
 @dataclass
@@ -234,6 +237,8 @@ def find_header(lines: list[SourceLine], i: int) -> Header | None:
             break
         if end == i and found[0][0] in ("mark", "extra"):
             return None
+        if end - i >= MAX_HEADER_LINES:
+            return None  # a list of years, not a header (and every line is looked at a bounded number of times)
         tokens.extend(found)
         end += 1
     if end == i or sum(1 for c, _ in tokens if c == "year") < 2:
@@ -538,7 +543,8 @@ def find_plain_tables(lines: list[SourceLine], warnings: list[str], skip: set[in
         taken |= table.consumed | {k for note in footnotes for k in note}
         tables.append(table)
         index = end
-        next_header = next((h for h in headers if h >= index and h not in taken), len(lines))
+        later = bisect.bisect_left(headers, index)
+        next_header = next((h for h in itertools.islice(headers, later, None) if h not in taken), len(lines))
         found = _orphans(lines, index, next_header, table, taken, warnings)
         if found is not None:
             orphan_body, _, orphan_notes = found
