@@ -19,6 +19,8 @@ from test_budget import VALUES_2025
 from test_valtori import GOALS, TABLES, _expected
 
 from pipeline.extract import extract_file
+from pipeline.readers.markdown import read_markdown
+from pipeline.readers.text import read_text
 
 CONVERTERS = FIXTURES / "converters"
 VALTORI_PART = ("t4", "t5", "t6", "t7")  # the tables of section 3.2 in the Markdown part of Valtori
@@ -162,3 +164,162 @@ def test_layout_text_reads_every_table_and_drops_page_marks(name, source):
 def test_budget_pdf_reads_as_its_text():
     """The budget section's PDF, read by the PDF reader, gives the values of its text."""
     assert values(extracted("saaristovirasto-2025.pdf")) == expected_values("budget")
+
+
+def test_plain_pdftotext_tables_are_said_to_be_unreadable_not_misread():
+    """Column by column, no cell can be tied to its row: nothing is read, and the reader says so."""
+    budget = extracted("saaristovirasto-2025-pdftotext.txt")
+    assert budget.indicators == []
+    assert any(
+        w.startswith("line 55: the table with the header '2023 toteutuma | 2024 arvio | 2025 tavoite' (line 46) is "
+                     "written column by column") for w in budget.warnings
+    )  # fmt: skip
+    valtori = extracted("valtori-pdftotext.txt")
+    assert valtori.indicators == []
+    assert sum("written column by column" in w for w in valtori.warnings) >= 4
+
+
+# --- the readers on small invented pieces of text ------------------------------------------------
+
+
+def table_rows(layout) -> list[list[list[str]]]:
+    return [[[" / ".join(c.lines) for c in row] for row in b.rows] for b in layout.blocks if b.kind == "table"]
+
+
+def test_aligned_columns_with_right_aligned_numbers_and_names_wrapped_above():
+    text = (
+        "Toiminnan tunnusluvut\n"
+        "                                        2024          2025         2026\n"
+        "Mittari                            toteutuma         arvio      tavoite\n"
+        "Palvelut\n"
+        "Käsitellyt hakemukset, kpl         12 480        13 000       13 500\n"
+        "Sähköisesti vireille tulleiden\n"
+        "hakemusten osuus, %                  81,5            85          >88\n"
+        "Talous\n"
+        "Kustannukset per hakemus, euroa        46            45           44\n"
+        "\n"
+        "Teksti jatkuu taulukon jälkeen kokonaisena virkkeenä, joka on pidempi kuin nimet.\n"
+    )
+    layout = read_text(text)
+    assert table_rows(layout) == [
+        [
+            ["Mittari", "2024 / toteutuma", "2025 / arvio", "2026 / tavoite"],
+            ["Palvelut", "", "", ""],
+            ["Käsitellyt hakemukset, kpl", "12 480", "13 000", "13 500"],
+            ["Sähköisesti vireille tulleiden / hakemusten osuus, %", "81,5", "85", ">88"],
+            ["Talous", "", "", ""],
+            ["Kustannukset per hakemus, euroa", "46", "45", "44"],
+        ]
+    ]
+    caption = next(b for b in layout.blocks if b.kind == "paragraph")
+    assert caption.lines == ["Toiminnan tunnusluvut"]
+    assert layout.blocks[-1].lines[0].startswith("Teksti jatkuu")
+
+
+def test_aligned_columns_with_names_and_cells_wrapped_below_and_a_collapsed_gap():
+    text = (
+        "mittari              Toteuma      Arvio       Tavoite\n"
+        "                     2023         2024        2025\n"
+        "Asiakastyytyväisyys  4,1          Uusi        4,3\n"
+        "(asteikko 1-5)                    mittari\n"
+        "Käsittelyaika,       31           30          28\n"
+        "vuorokautta\n"
+        "Henkilötyövuodet     1 204 330 1 150 000      1 180 000\n"
+    )
+    assert table_rows(read_text(text)) == [
+        [
+            ["mittari", "Toteuma / 2023", "Arvio / 2024", "Tavoite / 2025"],
+            ["Asiakastyytyväisyys / (asteikko 1-5)", "4,1", "Uusi / mittari", "4,3"],
+            ["Käsittelyaika, / vuorokautta", "31", "30", "28"],
+            ["Henkilötyövuodet", "1 204 330", "1 150 000", "1 180 000"],  # one space between two cells: split
+        ]
+    ]
+
+
+def line_at(*cells: tuple[int, str]) -> str:
+    """A line with each text starting at its column."""
+    text = ""
+    for column, cell in cells:
+        text = text.ljust(column) + cell
+    return text + "\n"
+
+
+def test_aligned_table_goes_on_after_a_page_break_that_moved_its_columns():
+    # The next page's cells stand between the columns of the page before: only their order places them.
+    text = (
+        line_at((0, "mittari"), (19, "Toteuma 2023"), (36, "Arvio 2024"), (51, "Tavoite 2025"), (68, "TAE"))
+        + line_at((0, "Laskutusaste, %"), (19, "72"), (36, "73"), (51, "74"), (68, "-"))
+        + "Tukipyyntöjen\n\n"
+        + line_at((25, "3 (8)"))
+        + "\f"
+        + line_at((0, "ratkaisuaika, h"), (32, "5,9"), (47, "4,0"), (64, "3,8"), (72, "-"))
+        + line_at((0, "Sairauspoissaolot"), (32, "9,4"), (47, "8,0"), (64, "8,0"), (72, "TAE"))
+    )
+    layout = read_text(text)
+    assert table_rows(layout) == [
+        [
+            ["mittari", "Toteuma 2023", "Arvio 2024", "Tavoite 2025", "TAE"],
+            ["Laskutusaste, %", "72", "73", "74", "-"],
+            ["Tukipyyntöjen / ratkaisuaika, h", "5,9", "4,0", "3,8", "-"],
+            ["Sairauspoissaolot", "9,4", "8,0", "8,0", "TAE"],
+        ]
+    ]
+    assert layout.running == ["3 (8)"]
+
+
+def test_goal_table_rows_start_at_a_year_or_a_numbered_goal():
+    text = (
+        "        1. Asiakkaat saavat palvelut sähköisesti.\n"
+        "2024    Sähköinen asiointi on käytössä kaikissa\n"
+        "        palveluissa (100 %)\n"
+        "2025    -\n"
+        "        2. Henkilöstö voi hyvin.\n"
+        "2024    Työtyytyväisyys vähintään 3,8\n"
+    )
+    assert table_rows(read_text(text)) == [
+        [
+            ["", "1. Asiakkaat saavat palvelut sähköisesti."],
+            ["2024", "Sähköinen asiointi on käytössä kaikissa / palveluissa (100 %)"],
+            ["2025", "-"],
+            ["", "2. Henkilöstö voi hyvin."],
+            ["2024", "Työtyytyväisyys vähintään 3,8"],
+        ]
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one amount a line: a list
+        "Jäsenmaksut                              515 000\nMatkat                                    12 000\n",
+        "Ensimmäinen virke päättyy.  Toinen alkaa kahden välilyönnin jälkeen ja jatkuu pitkään eteenpäin.\n"
+        "Seuraava rivi on tavallista tekstiä ilman sarakkeita ja päättyy pisteeseen tässä kohdassa.\n",
+    ],
+)
+def test_text_that_is_no_table_stays_text(text):
+    assert table_rows(read_text(text)) == []
+
+
+def test_markdown_pipe_tables_as_converters_write_them():
+    text = (
+        "Toiminnan menot (1 000 euroa)\n"
+        "\n"
+        "| **Mittari** | **2024<br>toteutuma** | **2025<br>arvio** |\n"
+        "|:---:|:---:|:---:|\n"
+        "| Menot \\| brutto | 1 200 | &gt;1 300 |\n"
+        "|  | 5 | 6 |\n"
+        "\n"
+        "1) Sisältää siirrot.\n"
+        "\n"
+        "|             | 2024      | 2025   |\n"
+        "|-------------|-----------|--------|\n"
+        "|             | toteutuma | esitys |\n"
+        "| Tulot       | 300       | 310    |\n"
+    )
+    layout = read_markdown(text)
+    assert table_rows(layout) == [
+        [["Mittari", "2024 / toteutuma", "2025 / arvio"], ["Menot | brutto", "1 200", ">1 300"], ["", "5", "6"]],
+        [["", "2024 / toteutuma", "2025 / esitys"], ["Tulot", "300", "310"]],  # years and kinds as two rows: one
+    ]
+    note = next(b for b in layout.blocks if b.lines and b.lines[0].startswith("1)"))
+    assert note.kind == "paragraph"  # a footnote after the table, not a numbered list

@@ -366,6 +366,8 @@ def _read_body(
             footnotes, index = footnotes_at(lines, index, taken)
             break
         found = trailing_cells(line.text, header.counts)
+        if found is None and not body.rows and not body.pending and _lone_numbers(line):
+            break  # the header's cells follow one a line, column by column: no row to read
         if found is not None:
             if found.regrouped:
                 warnings.append(
@@ -471,6 +473,11 @@ def _orphans(
     return None
 
 
+def _lone_numbers(line: SourceLine) -> bool:
+    """A line of numbers and nothing else (no name): a cell of a table written column by column."""
+    return has_cells(line.text) and not regex.search(r"\p{L}", line.text)
+
+
 def _name_like(line: SourceLine) -> bool:
     text = line.text
     return not _is_prose(line) and len(text) <= 150 and not FOOTNOTE_LINE.match(text) and not has_cells(text)
@@ -515,6 +522,15 @@ def find_plain_tables(lines: list[SourceLine], warnings: list[str], skip: set[in
             and previous.caption is not None
             and lines[caption].text == previous.caption.text
         )
+        if not body.rows and header.end < len(lines) and _lone_numbers(lines[header.end]):
+            labels = " | ".join(c.label for c in header.columns)
+            warnings.append(
+                f"line {lines[header.end].number}: the table with the header {labels!r} (line "
+                f"{lines[header.first].number}) is written column by column, its cells one a line after the header "
+                "(a converter's reading order): which cell belongs to which row is lost, so none was read"
+            )
+            index = header.end
+            continue
         if not body.rows:
             # A header without rows: repeated after rows a page break moved, or a table's header
             # whose rows were all moved; it is consumed with its caption, never a table of its own.
