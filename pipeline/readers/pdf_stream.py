@@ -533,6 +533,8 @@ def find_stream_tables(
     state.pending = None
     if pending is not None and pending.page != page_number - 1:
         pending = None
+    if pending is None and not _worth_a_look(lines):
+        return [], set()
     parsed = [line for line in (parse_line(i, raw) for i, raw in enumerate(lines)) if line is not None]
     if not parsed or (pending is None and len(parsed) < 2):
         return [], set()
@@ -631,6 +633,24 @@ def _annexed(group: list[Line], columns: list[Interval], table_size: float) -> b
         and all(place(line, columns) for line in group)
         and any(any(column > 0 for column in line.cells) for line in group)
     )
+
+
+_LOOK = regex.compile(r"^(?:19|20)\d\d\s|(?:(?<!\S)[-−–]?\d[\d,.]*%?(?!\S).*){2}")
+
+
+def _worth_a_look(lines: list[dict]) -> bool:
+    """The cheap test before any parsing: whether some line could be a table's row. A table without
+    rules has a line with a gap wider than a word space, a line that starts with a year (a goal
+    table's row) or a line with two numbers (values one space apart)."""
+    for raw in lines:
+        if _LOOK.search(raw["text"]):
+            return True
+        chars = raw["chars"]
+        if len(chars) > 1:
+            limit = GAP_EM * chars[0]["size"]
+            if any(b["x0"] - a["x1"] > limit for a, b in pairwise(chars)):
+                return True
+    return False
 
 
 def _running_key(line: Line) -> str:
