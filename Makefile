@@ -2,11 +2,14 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The whole dependency tree, every package at an exact version (README, "Versions"); `make lock` writes it.
+LOCK   := requirements.lock
+UV_VERSION := 0.13.8
 # Debian packages: Voikko (Finnish dictionary) for word checks; Chromium for the review page's
 # browser test (driven by Playwright, which downloads no browser of its own here).
 APT_PACKAGES := libvoikko1 voikko-fi chromium
 
-.PHONY: run test setup system-deps lint schema bench eval-real clean
+.PHONY: run test setup lock system-deps lint schema bench eval-real clean
 
 run: setup
 	$(VENV)/bin/agreements ingest --sources sources/sources.toml --output output/
@@ -17,11 +20,21 @@ test: setup
 
 setup: system-deps $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs with the lock as constraints, and again whenever pyproject.toml or the lock changes.
+$(STAMP): pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
+
+# Resolves pyproject.toml's pins (with the dev and tools extras) into the lock for this venv's Python 3.11 and
+# platform. Versions already locked are kept unless a pin asks otherwise; `make lock UV_FLAGS=--upgrade` takes
+# the newest that the pins allow. Then `make setup` installs it.
+lock:
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra tools --python $(PY) \
+	  --custom-compile-command "make lock" --quiet $(UV_FLAGS) -o $(LOCK)
 
 # Installs the Debian packages when they are missing and we may (root + apt-get); otherwise says
 # what is missing and goes on: the pipeline runs without Voikko and says so in its warnings.

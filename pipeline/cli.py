@@ -240,6 +240,10 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"agreements: error: --cron {args.cron!r}: {str(exc).splitlines()[-1]}", file=sys.stderr)
         return EXIT_USAGE
+    problem = _no_lasting_api()
+    if problem is not None:
+        print(f"agreements: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     from prefect.schedules import Cron
 
     from pipeline.flows.ingest import ingest
@@ -260,6 +264,33 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"agreements: error: serve failed ({type(exc).__name__}: {exc})", file=sys.stderr)
         return EXIT_RUN_FAILED
     return EXIT_OK
+
+
+def _no_lasting_api() -> str | None:
+    """Why ``serve`` would not last here, or None.
+
+    Without ``PREFECT_API_URL`` Prefect starts a temporary API server inside this process: the deployment, its
+    schedule and its runs would live and die with it, and nobody could see them. An API that does not answer
+    would fail later with a long error; both are refused up front, saying what to do.
+    """
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    if not url:
+        return (
+            "serve needs a Prefect server that outlives it: run `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        error = client.api_healthcheck()
+    if error is not None:
+        return (
+            f"no Prefect server answers at PREFECT_API_URL={url} ({type(error).__name__}): start it with "
+            "`prefect server start`, or point PREFECT_API_URL at one that runs"
+        )
+    return None
 
 
 def _evaluate(args: argparse.Namespace) -> int:
