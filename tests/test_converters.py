@@ -155,6 +155,28 @@ def test_layout_text_reads_every_table_and_drops_page_marks(name, source):
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "source", "dropped"),
+    [
+        ("saaristovirasto-2025-pdftotext-layout.txt", "budget", set()),
+        # Docling and marker drop the page headers ("32.30 141"), which alone give the budget item's number
+        ("saaristovirasto-2025-docling.md", "budget", {"title"}),
+        ("saaristovirasto-2025-marker.md", "budget", {"title"}),
+        ("valtori-pdftotext-layout.txt", "valtori", set()),
+    ],
+)
+def test_sections_and_metadata_are_those_of_the_source(name, source, dropped):
+    """Headings and paragraphs without blank lines between them: the outline and the first page read the same."""
+    agreement = extracted(name)
+    reference = extract_file(SOURCES[source], root=FIXTURES)
+    assert [(s.number, s.title, s.level) for s in agreement.sections] == [
+        (s.number, s.title, s.level) for s in reference.sections
+    ]
+    got, want = agreement.agreement.model_dump(), reference.agreement.model_dump()
+    assert {k: v for k, v in got.items() if k not in dropped} == {k: v for k, v in want.items() if k not in dropped}
+    assert agreement.document.kind == reference.document.kind
+
+
 @pytest.mark.xfail(
     reason="the PDF reader (pipeline/readers/pdf*.py, being reworked) reads the budget book's layout wrongly: a table "
     "ruled only above and below its header, with names wrapped above their values, comes out as paragraphs, and "

@@ -39,13 +39,20 @@ import regex
 
 from pipeline.layout import Block, Cell, Provenance
 from pipeline.nlp.cells import numeric_tail, split_cells, trailing_cells
-from pipeline.readers.plain_tables import FOOTNOTE_LINE, YEAR_TOKEN, SourceLine, continues, is_header_text
+from pipeline.readers.plain_tables import (
+    FOOTNOTE_LINE,
+    MAX_HEADER_LINES,
+    YEAR_TOKEN,
+    SourceLine,
+    continues,
+    is_header_text,
+)
 
 PIECE = regex.compile(r"[^ ]+(?: [^ ]+)*")  # words joined by single spaces
 MAX_COLUMNS = 30  # a line of more pieces than this is no table row (a bound on the work per line)
 _SENTENCE_END = regex.compile(r"[.!?:;]$")
 _WRAP = regex.compile(r"(?:\p{L}[-–/]|[,(])$")  # a line that wraps into the next
-NUMBERED = regex.compile(r"^\d{1,2}\.\s+\p{Lu}")  # "2. Valtori tuottaa …": a numbered goal
+NUMBERED = regex.compile(r"^(\d{1,2})\.\s+\p{Lu}")  # "2. Valtori tuottaa …": a numbered goal
 SENTENCE_MARGIN, SHORT_MARGIN = 0.1, 0.2  # of a column's width; see _ended
 _STARTS_ANEW = regex.compile(r"^[\p{Lu}\d—–•\-<]")
 _CAPTION_STOP = regex.compile(r"[.,;:]$")
@@ -185,26 +192,59 @@ class _Grid:
         return placed
 
     def refit(self, line: list[Piece]) -> None:
-        """After a page break the converter sets the columns a few characters apart from the page
-        before. A line with a piece for every column, each within the reach of its own column's
-        neighbours, shows where they now stand: every column moves by as much as its piece."""
+        """After a page break a converter may set the columns apart from where they stood on the
+        page before (each page has its own character grid). A line with a piece for every column
+        shows where they now stand, and the columns follow it: each by its own piece when every
+        piece stays within its neighbours' columns, else all by one move and scale when that takes
+        every column's centre nearer its own piece than any other."""
         columns = self.columns
-        if len(line) != len(columns):
-            return
-        for k, piece in enumerate(line):
-            left = columns[k - 1].start if k > 0 else piece.start
-            right = columns[k + 1].end if k + 1 < len(columns) else piece.end
-            if piece.start < left or piece.end > right:
+        if len(line) != len(columns) or len(columns) < 3:
+            return  # two points always fit: they show nothing
+        within = all(
+            piece.start >= (columns[k - 1].start if k > 0 else piece.start)
+            and piece.end <= (columns[k + 1].end if k + 1 < len(columns) else piece.end)
+            for k, piece in enumerate(line)
+        )
+        if within:
+            for piece, column in zip(line, columns, strict=True):
+                shift = min(0, piece.start - column.start) + max(0, piece.end - column.end)
+                column.start, column.end = column.start + shift, column.end + shift
+        else:
+            scaled = _scaled(columns, line)
+            if scaled is None:
                 return
-        for piece, column in zip(line, columns, strict=True):
-            shift = min(0, piece.start - column.start) + max(0, piece.end - column.end)
-            column.start, column.end = column.start + shift, column.end + shift
+            for column, (start, end) in zip(columns, scaled, strict=True):
+                column.start, column.end = start, end
         for left, right in itertools.pairwise(columns):
             right.start = max(right.start, left.end)  # moved columns never overlap
             right.end = max(right.end, right.start + 1)
 
     def index(self) -> dict[int, int]:
         return {id(column): k for k, column in enumerate(self.columns)}
+
+
+def _scaled(columns: list[_Column], line: list[Piece]) -> list[tuple[int, int]] | None:
+    """The columns moved and scaled onto the pieces of ``line`` (least squares on their centres),
+    if every column's centre lands nearer its own piece than any other."""
+    old = [(c.start + c.end) / 2 for c in columns]
+    new = [(p.start + p.end) / 2 for p in line]
+    mean_old, mean_new = sum(old) / len(old), sum(new) / len(new)
+    spread = sum((x - mean_old) ** 2 for x in old)
+    if not spread:
+        return None
+    scale = sum((x - mean_old) * (y - mean_new) for x, y in zip(old, new, strict=True)) / spread
+    if not 0.5 <= scale <= 2:
+        return None
+    moved = [mean_new + scale * (x - mean_old) for x in old]
+    half_gap = min(b - a for a, b in itertools.pairwise(moved)) / 2
+    if any(abs(m - y) >= half_gap for m, y in zip(moved, new, strict=True)):
+        return None
+    result = []
+    for column, piece in zip(columns, line, strict=True):
+        start = round(mean_new + scale * (column.start - mean_old))
+        end = round(mean_new + scale * (column.end - mean_old))
+        result.append((min(start, piece.start), max(end, piece.end)))  # each piece stands in its column
+    return result
 
 
 def _split(first: int, last: int, text: str) -> dict[int, str] | None:
@@ -231,13 +271,16 @@ def _header_line(cells: dict[int, str]) -> bool:
     return years >= 2 and all(is_header_text(t) for c, t in cells.items() if c)
 
 
-def _cells_of(placed: Placed, index: dict[int, int]) -> dict[int, str] | None:
-    """Column number → text of a placed line; a piece across columns split into its cells (None
-    when it is no run of numbers)."""
+def _cells_of(placed: Placed, index: dict[int, int], *, spread: bool = False) -> dict[int, str] | None:
+    """Column number → text of a placed line; a piece across columns split into its cells, or (a
+    header's, ``spread``) given to every column it spans (``Alustava tavoite`` over ``2025 2026``);
+    None when a piece across columns is neither."""
     cells: dict[int, str] = {}
     for first, last, piece in placed:
         a, b = index[id(first)], index[id(last)]
         parts = {a: piece.text} if a == b else _split(a, b, piece.text)
+        if parts is None and spread:
+            parts = dict.fromkeys(range(a, b + 1), piece.text)
         if parts is None:
             return None
         for c, text in parts.items():
@@ -300,12 +343,22 @@ def _region(
         placed[above] = grid.accept(found)
         above -= 1
     below, data_seen, refit = seed + 1, _has_data(_cells_of(placed[seed], grid.index()) or {}), False
+    heads: set[int] = set()  # header lines whose cells span the columns of a line below them
     while below < len(lines) and below not in taken and 0 < len(split[below]) <= MAX_COLUMNS:
         refit = refit or lines[below].after_break
         if refit and len(split[below]) > 1:
             grid.refit(split[below])
             refit = False
         found = grid.place(split[below])
+        regrid_ok = not data_seen and len(placed) <= MAX_HEADER_LINES and _fine(split[below])
+        if found is not None and regrid_ok and _crowded(found, grid.columns[0]):
+            # The lines so far are a header whose cells span columns this line sets apart (years
+            # under ``Alustava tavoite``): its columns are the table's, the header's cells span them.
+            regrid = _regrid(split, sorted(placed), split[below])
+            if regrid is not None:
+                grid, placed = regrid
+                heads |= set(placed)
+                found = grid.place(split[below])
         if found is None or _crowded(found, grid.columns[0]):
             break
         trial = list(grid.columns) + [first for first, last, _ in found if first is last and first not in grid.columns]
@@ -313,13 +366,31 @@ def _region(
         cells = _cells_of(found, {id(c): k for k, c in enumerate(trial)})
         if cells is None:
             break
-        if data_seen and _header_line(cells):
-            break  # the next table's header
+        repeated = lines[below].after_break and [p.text for p in split[below]] == [p.text for p in split[min(placed)]]
+        if data_seen and _header_line(cells) and not repeated:
+            break  # the next table's header (not this one's, repeated at the top of a page)
         data_seen = data_seen or _has_data(cells)
         placed[below] = grid.accept(found)
         below += 1
     index = grid.index()
-    return {i: _cells_of(placed[i], index) or {} for i in sorted(placed)}
+    return {i: _cells_of(placed[i], index, spread=i in heads) or {} for i in sorted(placed)}
+
+
+def _fine(line: list[Piece]) -> bool:
+    """A line that can set a header's columns apart: three or more pieces, each a year or a value."""
+    return len(line) >= 3 and all(any(YEAR_TOKEN.match(w) for w in p.text.split()) or _is_data(p.text) for p in line)
+
+
+def _regrid(split: list[list[Piece]], indexes: list[int], line: list[Piece]) -> tuple[_Grid, dict[int, Placed]] | None:
+    """The columns of ``line``, with the lines ``indexes`` placed on them (their pieces may span)."""
+    grid = _Grid(line)
+    placed: dict[int, Placed] = {}
+    for i in indexes:
+        found = grid.place(split[i])
+        if found is None or any(first is not last and _has_data({1: p.text}) for first, last, p in found):
+            return None
+        placed[i] = grid.accept(found)
+    return grid, placed
 
 
 def _table(lines: list[SourceLine], region: dict[int, dict[int, str]], gaps: list[bool]) -> AlignedTable | None:
@@ -331,10 +402,15 @@ def _table(lines: list[SourceLine], region: dict[int, dict[int, str]], gaps: lis
     widths = _widths(body)
     top = _top_aligned(body)
     rows = _rows_top(body, widths) if top else _rows_bottom(body)
+    repeated = _repeated(header, rows, lines)
+    if repeated:  # read again without the rows a page printed again at its top
+        body = [line for line in body if line.index not in repeated]
+        rows = _rows_top(body, widths) if top else _rows_bottom(body)
     rows = _trim(rows, top)
     if not any(row.has_values for row in rows):
         return None
     everything = ([_Row().add_all(header)] if header else []) + rows
+    consumed = {line.index for row in everything for line in row.lines} | repeated
     columns = max(c for row in everything for c in row.last) + 1
     if not header and columns == 2 and all(_is_amount(row) for row in rows):
         return None  # one amount a line: a list
@@ -343,7 +419,33 @@ def _table(lines: list[SourceLine], region: dict[int, dict[int, str]], gaps: lis
     block_rows = [_cells(row.lines, columns, lines) for row in everything]
     first = lines[everything[0].lines[0].index]
     block = Block(kind="table", prov=Provenance(line=first.number), rows=block_rows)
-    return AlignedTable(block, consumed={line.index for row in everything for line in row.lines})
+    return AlignedTable(block, consumed=consumed)
+
+
+def _repeated(header: list[_Line], rows: list[_Row], lines: list[SourceLine]) -> set[int]:
+    """Lines at the top of a page that print again a row that opened the table or followed a blank
+    line (a table's first row, repeated on each page it runs over; word processors do it)."""
+    firsts = [header] if header else []
+    firsts += [row.lines for k, row in enumerate(rows) if (k == 0 and not header) or row.lines[0].gap]
+    by_start: dict[tuple, list[list[_Line]]] = {}
+    for first in firsts:
+        by_start.setdefault(_key(first[0]), []).append(first)
+    body = [line for row in rows for line in row.lines]
+    found: set[int] = set()
+    for k, line in enumerate(body):
+        if not lines[line.index].after_break:
+            continue
+        for first in by_start.get(_key(line), []):
+            if first[0] is line or k + len(first) > len(body):
+                continue
+            if all(_key(a) == _key(b) for a, b in zip(first, body[k : k + len(first)], strict=True)):
+                found |= {x.index for x in body[k : k + len(first)]}
+                break
+    return found
+
+
+def _key(line: _Line) -> tuple:
+    return tuple(sorted(line.cells.items()))
 
 
 def _is_amount(row: _Row) -> bool:
@@ -426,15 +528,31 @@ def _starts_row(line: _Line, row: _Row, widths: dict[int, int]) -> bool:
     if any(row.holds_number(c) and _starts_data(text) for c, text in line.values.items()):
         return True
     if name and line.values and _STARTS_ANEW.match(name) and not (previous and continues(previous, name)):
-        return True
+        # a new row's cells start anew: a text that goes on with the row's text above is the same row
+        return not any(_goes_on(row, c, text) for c, text in line.values.items())
     return any(_STARTS_ANEW.match(text) and _ended(row, c, text, widths) for c, text in line.cells.items())
+
+
+def _goes_on(row: _Row, column: int, text: str) -> bool:
+    """Whether ``text`` goes on with the text (not a number) that ``row`` holds in ``column``."""
+    held = row.last.get(column)
+    return held is not None and not _is_data(held) and not _is_data(text) and continues(held, text)
+
+
+def _numbered(line: _Line) -> int | None:
+    """The number of a row that opens with a numbered item and no name (``| | 2. Valtori …``)."""
+    match = None if line.name or not line.values else NUMBERED.match(line.values[min(line.values)])
+    return int(match.group(1)) if match else None
 
 
 def _rows_top(body: list[_Line], widths: dict[int, int]) -> list[_Row]:
     rows: list[_Row] = []
+    last_number = None  # the number of the last row opened by a numbered item: the next one opens the next row
     for k, line in enumerate(body):
-        if not rows or _starts_row(line, rows[-1], widths):
+        number = _numbered(line)
+        if not rows or _starts_row(line, rows[-1], widths) or (number and number == (last_number or 0) + 1 > 1):
             rows.append(_Row().add(line))
+            last_number = number or last_number
             continue
         following = body[k + 1] if k + 1 < len(body) else None
         previous = rows[-1].name
@@ -442,6 +560,7 @@ def _rows_top(body: list[_Line], widths: dict[int, int]) -> list[_Row]:
             line.name is not None
             and not line.values
             and _STARTS_ANEW.match(line.name)
+            and regex.search(r"\p{L}{2}", line.name)  # "4.20.28.70.22." ends a name, it heads nothing
             and not (previous and continues(previous, line.name))
             and following is not None
             and following.values
