@@ -220,7 +220,7 @@ def test_an_agreement_with_nothing_in_it_is_quarantined_and_low_coverage_is_list
         "keha-keskus-yleishallinto": "tulossopimus",
         stored.series_id: "tulossopimus",
     }
-    assert series.versions[0].coverage == Coverage(cells_seen=10, cells_extracted=4, regions_without_values=1)
+    assert series.versions[0].coverage == Coverage(cells_seen=8, cells_extracted=4, regions_without_values=1)
     assert cat.series["valtori"].versions[0].coverage == Coverage(cells_seen=263, cells_extracted=263)
     index = (output / "index.html").read_text(encoding="utf-8")
     assert index.count('data-kind="tulossopimus"') == 3 and '<div class="coverage low"' in index
