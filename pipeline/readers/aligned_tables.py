@@ -49,6 +49,7 @@ from pipeline.readers.plain_tables import (
 )
 
 PIECE = regex.compile(r"[^ ]+(?: [^ ]+)*")  # words joined by single spaces
+BESIDE = 1  # characters: a piece this close beside a column's text is in that column (rounding, not a gap)
 MAX_COLUMNS = 30  # a line of more pieces than this is no table row (a bound on the work per line)
 _SENTENCE_END = regex.compile(r"[.!?:;]$")
 _WRAP = regex.compile(r"(?:\p{L}[-–/]|[,(])$")  # a line that wraps into the next
@@ -173,6 +174,10 @@ class _Grid:
             while last < len(columns) and columns[last].start < piece.end:
                 last += 1
             if last == k:
+                near = self._beside(piece, k)
+                if near is not None:
+                    placed.append((near, near, piece))
+                    continue
                 if not new_columns:
                     return None
                 fresh = _Column(piece.start, piece.end)
@@ -180,6 +185,16 @@ class _Grid:
             else:
                 placed.append((columns[k], columns[last - 1], piece))
         return placed
+
+    def _beside(self, piece: Piece, k: int) -> _Column | None:
+        """The column a piece in free space touches (``BESIDE`` characters or less): a converter
+        rounds a column's right-aligned numbers and its centred header to different characters."""
+        options = []
+        if k > 0 and piece.start - self.columns[k - 1].end <= BESIDE:
+            options.append((piece.start - self.columns[k - 1].end, self.columns[k - 1]))
+        if k < len(self.columns) and self.columns[k].start - piece.end <= BESIDE:
+            options.append((self.columns[k].start - piece.end, self.columns[k]))
+        return min(options, key=lambda option: option[0])[1] if options else None
 
     def accept(self, placed: Placed) -> Placed:
         """Record a fitting line: open its new columns, widen the ones its pieces stand in alone."""
@@ -377,8 +392,10 @@ def _region(
 
 
 def _fine(line: list[Piece]) -> bool:
-    """A line that can set a header's columns apart: three or more pieces, each a year or a value."""
-    return len(line) >= 3 and all(any(YEAR_TOKEN.match(w) for w in p.text.split()) or _is_data(p.text) for p in line)
+    """A line that can set a header's columns apart: three or more pieces, two of them or more
+    nothing but a year or a value."""
+    plain = sum(1 for p in line if YEAR_TOKEN.match(p.text) or _is_data(p.text))
+    return len(line) >= 3 and plain >= 2
 
 
 def _regrid(split: list[list[Piece]], indexes: list[int], line: list[Piece]) -> tuple[_Grid, dict[int, Placed]] | None:
