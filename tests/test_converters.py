@@ -345,3 +345,32 @@ def test_markdown_pipe_tables_as_converters_write_them():
     ]
     note = next(b for b in layout.blocks if b.lines and b.lines[0].startswith("1)"))
     assert note.kind == "paragraph"  # a footnote after the table, not a numbered list
+
+
+def test_aligned_header_cells_that_span_the_year_columns():
+    # "Alustava tavoite" over three years; "Kehys" centred under a run of three years that name nothing else
+    text = (
+        line_at((0, "mittari"), (30, "Toteuma"), (42, "Alustava tavoite"))
+        + line_at((31, "2023"), (40, "2024"), (48, "2025"), (56, "2026"))
+        + line_at((0, "Laskutusaste, %"), (31, "72"), (40, "73"), (48, "74"), (56, "75"))
+        + "\n"
+        + line_at((0, "Määrärahat (1000 euroa)"), (30, "2023 TP"), (40, "2024"), (48, "2025"), (56, "2026"))
+        + line_at((47, "Kehys"))
+        + line_at((0, "Bruttomenot"), (30, "419 078"), (40, "454 652"), (48, "465 668"), (56, "513 533"))
+    )
+    assert table_rows(read_text(text)) == [
+        [
+            [
+                "mittari",
+                "Toteuma / 2023",
+                "Alustava tavoite / 2024",
+                "Alustava tavoite / 2025",
+                "Alustava tavoite / 2026",
+            ],
+            ["Laskutusaste, %", "72", "73", "74", "75"],
+        ],
+        [
+            ["Määrärahat (1000 euroa)", "2023 TP", "2024 / Kehys", "2025 / Kehys", "2026 / Kehys"],
+            ["Bruttomenot", "419 078", "454 652", "465 668", "513 533"],
+        ],
+    ]

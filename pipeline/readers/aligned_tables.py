@@ -488,7 +488,29 @@ def _header(body: list[_Line]) -> tuple[list[_Line], list[_Line]]:
         end = k + 1
     if len(years) < 2:
         return [], body
+    _spread_labels(body[:end])
     return body[:end], body[end:]
+
+
+def _spread_labels(header: list[_Line]) -> None:
+    """A column word centred over a run of year columns (``Kehys`` under ``2025 2026 2027``) stands
+    in the middle one: it is also the label of the columns beside it, as many on each side, that
+    have a year and nothing else."""
+    bare = {
+        c
+        for line in header
+        for c in line.values
+        if all(YEAR_TOKEN.match(w) for x in header for w in x.cells.get(c, "").split())
+    }
+    for line in header:
+        for c, text in list(line.values.items()):
+            if any(YEAR_TOKEN.match(w) for w in text.split()):
+                continue
+            reach = 0
+            while c - reach - 1 in bare and c + reach + 1 in bare:
+                reach += 1
+            for k in range(1, reach + 1):
+                line.cells[c - k] = line.cells[c + k] = text
 
 
 def _widths(body: list[_Line]) -> dict[int, int]:
