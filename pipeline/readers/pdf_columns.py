@@ -7,20 +7,28 @@ and no gap on one line can tell. What tells is the region as a whole:
 
 1. **Segments.** Each line is cut where a gap is clearly wider than a word space (``GAP_EM`` of the
    font size). Such a gap is evidence on its own.
-2. **Anchors.** A column's cells start at one x, row after row (left-aligned text; producers place
-   them exactly). An anchor is an x where at least two lines start a segment after a wide gap, or
-   start indented (the first column empty). Lines are cut again where a word — or, for cells that
-   touch, a letter — starts at an anchor.
-3. **Columns** are the union of the x-intervals of the segments of the lines that cut into two or
-   more segments and flow across no anchor (prose flows across them, so it never widens a column).
-4. **Placing a line** (``place``): each segment goes to the column it stands in. A segment that
-   reaches over a gutter (the space between two columns) is cut in that gutter when the line has
-   a gap or a letter edge there and the cut is borne out: a piece starts where its column's cells
-   start, or ends where they end (numbers aligned right: ``419 078 454 652`` is two cells), or both
-   pieces are numbers. A header line may instead hold a cell spanning whole columns (``Alustava
-   tavoite`` centred over ``2025 2026 2027``). A line that can be placed neither way is prose.
-5. **Merging.** Two neighbouring columns that never hold text on the same line are one column: a
-   right-aligned ``-`` under a centred ``talous-arvio-tavoite`` does not overlap it.
+2. **Anchors** (``anchors``). A column's cells start at one x, row after row (left-aligned text;
+   producers place them exactly). A strong edge is a segment's start after a wide gap or an indented
+   line's start (the first column empty); an anchor is where two lines put strong edges that say
+   different things (a ``-`` under a ``-`` may be aligned right) and no more lines flow across than
+   put an edge there (an x inside a column of wrapped text is crossed by most of its lines); or, in
+   a group with wide gaps at all, where three rows put a word's start within ``WEAK_ALIGN`` and no
+   line flows across (cells one space apart). Rows that say the same count once, and a thousands
+   group (``102 977``) only beside a label starting there. Lines are cut where a word starts at an
+   anchor.
+3. **Columns** (``find_columns``, ``columns_from``) are the union of the x-intervals of the segments
+   of the lines that flow across no anchor, rows of values first: a label spanning years would join
+   their columns, so a segment over two columns of values does not count.
+4. **Placing a line** (``place``): each segment goes to the column it stands in; one in a gutter
+   goes to the nearer column, never to the right of a column whose cells end at one x (numbers
+   aligned right). A segment that reaches over a gutter is cut there when the cut is borne out: a
+   piece starts where its column's cells start, or ends where they end (``419 078 454 652`` is two
+   cells), or both pieces are numbers (not the two groups of ``419 078``); inside a word only where
+   the next column's cells start row after row (cells that touch). A header line may instead hold a
+   cell spanning whole columns (``Alustava tavoite`` over ``2025 2026 2027``). A line that can be
+   placed neither way is prose.
+5. **Merging** (``merge_apart``). Two neighbouring columns that never hold text on the same line are
+   one column: a right-aligned ``-`` under a centred ``talous-arvio-tavoite`` does not overlap it.
 """
 
 from __future__ import annotations

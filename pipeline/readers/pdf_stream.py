@@ -1,8 +1,8 @@
 """Tables without vertical rules ("stream" tables), found where the words of lines align in columns.
 
-Tried on the text outside a page's ruled tables: tables with no lines at all, with horizontal rules
-only, or with shaded rows. The idea is Camelot's stream mode, made to hold at any spacing and fitted
-to what agreements hold:
+Tried on pages without ruled tables (after a cheap look for a wide gap, a line opening with a year or
+two numbers on a line): tables with no lines at all, with horizontal rules only, or with shaded rows.
+The idea is Camelot's stream mode, made to hold at any spacing and fitted to what agreements hold:
 
 1. Groups. Lines are grouped by vertical gaps (a paragraph gap ends a group; lines with cells, or
    parted by a rule or a shaded row's edge, may stand further apart, as padded table rows do), by
@@ -28,9 +28,14 @@ to what agreements hold:
 4. A region is a table when it has two rows and two columns and either its header names years
    (``Toteuma 2022``, ``2024 TA``) or its first column holds years (a goal table; one year row
    under a ``| N. Title`` goal row is enough: a goal table's first part before a page break).
-   Anything else (contents, signatures, prose that happens to align) stays text. A table's first
-   line alone at the foot of a page, right under its caption, is kept as a table's first part.
-5. Page breaks. A table that reaches the foot of a page is kept in the document's ``StreamState``.
+   Anything else (contents, signatures, prose that happens to align) stays text. A label printed
+   once over several year columns spreads over them (``_spread_labels``: where it stands, centred
+   or left-aligned over them); rows of labels naming years are one header row. A table's first row
+   alone at the foot of a page under its caption is kept as the table's first part, and lines in
+   the columns of the table just above, after a gap, are more of it (a goal table's rows without
+   years, another part's first row).
+5. Page breaks. A table that reaches the foot of a page is kept in the document's ``StreamState``
+   (passed in by the PDF reader, never kept in the module; another table's caption ends it).
    When the next page starts with lines that fit its columns, they continue it: a first row that
    goes on with the last row (wrapped text cut by the break, in any column, also the first one,
    which the pdf reader's own join does not handle) is added to that row at once; the rest is
