@@ -241,3 +241,21 @@ def test_a_row_short_of_cells_inside_a_table_is_left_out_and_the_table_goes_on(t
         w.startswith("line 11: 'Uusi verkkopalvelu, käyttäjiä 4 000 5 000' has fewer numbers") and "left out" in w
         for w in got.warnings
     )
+
+
+def test_a_header_naming_a_year_in_every_column_still_has_names():
+    """A misread header (the name column's cell taken for a year) gives rows with names and a warning."""
+    from pipeline.extract.indicators import indicators_from_table
+    from pipeline.layout import Block, Cell, Provenance
+    from pipeline.segment.outline import TableInfo
+
+    where = Provenance(line=1)
+    rows = [
+        [Cell(lines=[t], prov=where, text=t) for t in row]
+        for row in (["2023", "2024", "2025"], ["Kävijät", "10", "12"])
+    ]
+    table = TableInfo("t", None, None, None, None, 0, Block(kind="table", prov=where, rows=rows))
+    warnings: list[str] = []
+    found = indicators_from_table(table, warnings)
+    assert [(i.name, [(v.year, v.value) for v in i.values]) for i in found] == [("Kävijät", [(2024, 10), (2025, 12)])]
+    assert warnings == ["table t: every header cell names a year; the first column is read as the names"]

@@ -75,11 +75,13 @@ def is_indicator_table(table: TableInfo) -> bool:
     return len(rows) >= 2 and len(year_columns([c.text for c in rows[0]])) >= 1
 
 
-def _name_column(header: list[str], taken: set[int]) -> int:
+def _name_column(header: list[str], taken: set[int]) -> int | None:
+    """The column of the rows' names: headed ``mittari`` & co., else the first that names no year;
+    None when every column names a year."""
     for index, text in enumerate(header):
         if vocab.NAME_HEADERS.match(text.strip()):
             return index
-    return next(i for i in range(len(header)) if i not in taken)
+    return next((i for i in range(len(header)) if i not in taken), None)
 
 
 def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndicator]:
@@ -92,6 +94,11 @@ def indicators_from_table(table: TableInfo, warnings: list[str]) -> list[RawIndi
     if flag_column is not None:
         taken.add(flag_column)
     name_column = _name_column(header, taken)
+    if name_column is None:
+        # Every header cell names a year: the first column's cells are the names all the same.
+        name_column = 0
+        columns = [c for c in columns if c.index != 0]
+        warnings.append(f"table {table.id}: every header cell names a year; the first column is read as the names")
     table_unit, table_scale = vocab.unit_of(" ".join([header[name_column], table.caption or ""]))
     found: list[RawIndicator] = []
     last_top: RawIndicator | None = None
