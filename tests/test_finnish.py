@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import KEHA_MD, VALTORI_TXT
 
 from pipeline.nlp import vocab
 from pipeline.nlp.cells import trailing_cells
@@ -337,3 +338,17 @@ def test_footnote_marks_written_with_a_parenthesis(label, clean, marks):
 def test_cells_at_the_end_of_a_converted_line(line, counts, name, cells):
     found = trailing_cells(line, counts)
     assert (found.name, found.cells) == (name, cells) if found else (name, cells) == (None, None)
+
+
+def test_the_spacy_pipeline_and_the_direct_patterns_find_the_same_entities():
+    """Extraction applies the patterns directly; the spaCy component must say exactly the same."""
+    from pipeline.nlp.entities import nlp
+
+    texts = [
+        VALTORI_TXT.read_text(encoding="utf-8")[:6000],
+        KEHA_MD.read_text(encoding="utf-8")[:6000],
+        "Helsingissä 13.12.2023, VN/17411/2023 ja VH/6764/00.00.07/2020; 90 % ja 15 000 euroa, 3,3 kpl/kk.",
+    ]
+    for text in texts:
+        through_spacy = [(ent.label_, ent.text) for ent in nlp()(text).ents]
+        assert entities(text) == through_spacy
