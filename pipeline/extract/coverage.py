@@ -31,6 +31,8 @@ from pipeline.extract.goals import is_goal_table
 from pipeline.extract.indicators import year_columns
 from pipeline.layout import Block
 from pipeline.nlp import vocab
+from pipeline.nlp.cells import numeric_tail, split_cells
+from pipeline.nlp.cells import trailing_cells as row_cells
 from pipeline.nlp.numbers import parse_cell
 from pipeline.segment.outline import Outline, TableInfo
 from pipeline.textnorm import FOOTNOTE_MARKS, strip_footnote_marks
@@ -47,11 +49,6 @@ NO_CONTENT = (
 )
 
 _YEAR_TOKEN = regex.compile(r"^(?:v\.)?\(?((?:19|20)\d\d)\)?\*?[,:]?$")
-_GROUP = regex.compile(r"^\d{3}(?:,\d+)?$")  # a thousands group continuing a number: "275", "379,5"
-_LEAD = regex.compile(r"^[-\u2212\u2013+]?\d{1,3}$")  # a number that may continue with groups: "437", "-1"
-_ZERO_LED = regex.compile(r"^0\d")  # "056", "000": only ever a thousands group, never a number of its own
-_DASH = {"-", "–", "—", "\u2212"}
-_COMPARATOR_WORDS = {"alle", "yli", "vähintään", "enintään", "noin", "n.", "väh.", "enint.", "ca", "ca.", "<", ">"}
 _GAP = 3  # non-numeric lines (wrapped row names, sub-headings) a text region may hold between two rows
 _SHORT = 30  # characters of a header cell that a converter put on a line of its own
 
@@ -285,51 +282,27 @@ def _header_at(lines: list[_Line], index: int) -> tuple[list[int], int]:
     return (found if len(found) >= 2 else []), max(end - index, 1)
 
 
-def _trailing(text: str) -> list[str]:
-    """The cells that end a line, as tokens: numbers (with a comparison word or ``%`` folded in) and dashes."""
-    cells: list[str] = []
-    for token in reversed(text.split()):
-        clean = _token(token)
-        if clean in _DASH:
-            cells.append("-")
-        elif clean == "%" or (clean.lower() in _COMPARATOR_WORDS and cells and cells[-1] != "-"):
-            cells.append("|")  # closes the number before it / opens the one after it: no grouping across
-        elif _is_number_token(clean):
-            cells.append(clean)
-        else:
-            break
-    cells.reverse()
-    return cells
-
-
-def _fewest_numbers(cells: list[str]) -> int:
-    """The fewest numbers the tokens can be: a lead of 1–3 digits takes the 3-digit groups after it."""
-    count, open_lead = 0, False
-    for cell in cells:
-        if cell in ("-", "|"):
-            open_lead = False
-            continue
-        if open_lead and _GROUP.match(cell):
-            open_lead = "," not in cell
-            continue
-        count += 1
-        open_lead = bool(_LEAD.match(cell))
-    return count
-
-
 def trailing_cells(text: str, columns: int | None = None) -> int:
-    """How many numeric cells end a line, counted conservatively (see the module docstring).
+    """How many numeric cells end a line, counted conservatively (see the module docstring), by the
+    cell grammar the text reader uses (``pipeline.nlp.cells``).
 
     ``columns`` is the number of year columns of the region's header: tokens that can form exactly
-    that many cells are that many (``437 275 418 379 406 891`` under three years is three cells).
+    that many cells are that many (``437 275 418 379 406 891`` under three years is three cells);
+    otherwise the fewest cells the tokens can form.
     """
-    cells = _trailing(text)
-    dashes = cells.count("-")
-    fewest = _fewest_numbers(cells)
-    most = sum(1 for c in cells if c not in ("-", "|") and not _ZERO_LED.match(c))  # "056" starts no number
-    if columns is None or most + dashes < columns:
-        return fewest
-    return max(columns - dashes, 0)
+    tokens = [_token(token) for token in text.split()]
+    tail = tokens[numeric_tail(tokens) :]
+    if not any(regex.search(r"\d", token) for token in tail):
+        return 0
+    if columns:
+        found = row_cells(" ".join(tokens), (columns,))  # as the reader would read it, garbles mended
+        if found is not None:
+            return sum(1 for cell in found.cells if regex.search(r"\d", cell))
+    for count in range(1, len(tail) + 1):
+        split = split_cells(tail, count)
+        if split is not None:
+            return sum(1 for cell in split if regex.search(r"\d", " ".join(cell)))
+    return sum(1 for token in tail if regex.search(r"\d", token))
 
 
 @dataclass
