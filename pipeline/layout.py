@@ -55,6 +55,7 @@ class Block:
     text: str = ""
     tail_x1: float | None = field(default=None, repr=False)
     head_width: float | None = field(default=None, repr=False)
+    unread: int = 0  # a table's cells the reader saw but could not place (a garbled row): coverage counts them
 
 
 @dataclass

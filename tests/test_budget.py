@@ -241,6 +241,8 @@ def test_a_row_short_of_cells_inside_a_table_is_left_out_and_the_table_goes_on(t
         w.startswith("line 11: 'Uusi verkkopalvelu, käyttäjiä 4 000 5 000' has fewer numbers") and "left out" in w
         for w in got.warnings
     )
+    # the row left out is seen and not read: coverage says so
+    assert (got.coverage.cells_seen, got.coverage.cells_extracted) == (10, 7)
 
 
 def test_a_header_naming_a_year_in_every_column_still_has_names():

@@ -221,6 +221,7 @@ def _table_region(table: TableInfo, pool: _ValuePool) -> Region:
             if _is_number(cell.text) and not (index == 0 and _YEAR_TOKEN.match(cell.text.strip())):
                 cells += 1
                 extracted += pool.take_cell(cell.prov, cell.text)
+    cells += table.block.unread  # rows the reader saw and left out (garbled): seen, not read
     prov = table.block.prov
     where = f"line {prov.line}" if prov.line is not None else f"page {prov.page}"
     return Region(where, cells, extracted, table.id)

@@ -303,6 +303,7 @@ class _Body:
     rows: list[list[Cell]] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
     pending: list[int] = field(default_factory=list)  # lines without cells, not yet placed
+    unread: int = 0  # cells of rows left out: seen, not placed
 
 
 def _add_row(
@@ -398,6 +399,7 @@ def _read_body(
             body.used.update(body.pending)
             body.used.add(index)
             body.pending = []
+            body.unread += sum(1 for c in header.columns if c.year)
             index += 1
             continue
         if _is_prose(line) or len(body.pending) >= MAX_NAME_LINES:
@@ -542,6 +544,7 @@ def find_plain_tables(lines: list[SourceLine], warnings: list[str], skip: set[in
             continue
         if same and previous is not None:  # the header repeated on the next page: one table
             previous.block.rows.extend(body.rows)
+            previous.block.unread += body.unread
             used = set(range(header.first, header.end)) | body.used | {caption}
             previous.consumed |= used
             previous.footnotes.extend(footnotes)
@@ -550,7 +553,9 @@ def find_plain_tables(lines: list[SourceLine], warnings: list[str], skip: set[in
             continue
         header_row = [Cell(lines=[header.name_label] if header.name_label else [], prov=_prov(lines[header.first]))]
         header_row += [Cell(lines=[c.label], prov=_prov(lines[header.first])) for c in header.columns]
-        block = Block(kind="table", prov=_prov(lines[header.first]), rows=[header_row, *body.rows])
+        block = Block(
+            kind="table", prov=_prov(lines[header.first]), rows=[header_row, *body.rows], unread=body.unread
+        )
         table = PlainTable(header, block, lines[caption] if caption is not None else None)
         table.consumed = set(range(header.first, header.end)) | body.used
         if caption is not None:
@@ -565,6 +570,7 @@ def find_plain_tables(lines: list[SourceLine], warnings: list[str], skip: set[in
         if found is not None:
             orphan_body, _, orphan_notes = found
             table.block.rows.extend(orphan_body.rows)
+            table.block.unread += orphan_body.unread
             table.consumed |= orphan_body.used
             table.footnotes.extend(orphan_notes)
             taken |= orphan_body.used | {k for note in orphan_notes for k in note}

@@ -101,6 +101,7 @@ def _merge_blocks(blocks: list[Block], lex: Lexicon) -> list[Block]:
             continue
         if prev is not None and prev.kind == block.kind == "table" and _width(prev) == _width(block):
             prev.rows.extend(block.rows)
+            prev.unread += block.unread
             prev.pages.extend(p for p in block.pages if p not in prev.pages)
             continue
         merged.append(block)
