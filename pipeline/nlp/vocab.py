@@ -25,8 +25,26 @@ COLUMN_KINDS: list[tuple[str, str]] = [
 # The header of the column that flags a budget target (TAE) for each indicator.
 BUDGET_FLAG_HEADER = regex.compile(r"^talous\s*-?\s*arvio\s*-?\s*tavo?\s*-?\s*ite$", regex.I)
 
-# Name-column headers of indicator tables.
-NAME_HEADERS = regex.compile(r"^(mittari|indikaattori|tunnusluku|mittarit)$", regex.I)
+# Name-column headers of indicator tables ("Mittari", "Tunnusluku/mittari").
+NAME_HEADERS = regex.compile(r"^(?:tunnusluku|mittari|mittarit|indikaattori|tunnusluvut)(?:\s*/\s*\w+)?:?$", regex.I)
+
+# The words a table header holds besides its years, one word a line in converter text
+# ("2025" / "varsinainen" / "talousarvio"); a header line holds nothing else.
+HEADER_KIND_WORDS = frozenset(
+    {
+        "toteutuma", "toteuma", "toteutunut", "toteutumat", "tilinpäätös", "tp", "arvio", "ennuste",
+        "tavoite", "tavoitetaso", "tulostavoite", "alustava", "alust.", "varsinainen", "talousarvio",
+        "talousarvioesitys", "esitys", "he", "ta", "tae", "lta", "lisätalousarvio", "i", "ii", "iii",
+        "iv", "kehys", "v.", "vuosi", "vuonna", "suunnitelma",
+    }
+)  # fmt: skip
+# Words of a header column that is no year ("arvio osuus (%)": a share column after the years).
+HEADER_EXTRA_WORDS = frozenset({"osuus", "(%)", "%", "muutos", "muutos-%", "muutos,", "ero"})
+# Kinds of more than one word, kept together when a header's kinds pair with its years by position.
+HEADER_KIND_PHRASES = frozenset(
+    {"alustava tavoite", "alust. tavoite", "varsinainen talousarvio", "i lisätalousarvio", "ii lisätalousarvio",
+     "iii lisätalousarvio"}
+)  # fmt: skip
 
 # Units: (pattern in an indicator name or header, normalised unit). First match wins.
 UNITS: list[tuple[str, str]] = [

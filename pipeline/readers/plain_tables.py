@@ -23,8 +23,9 @@ or more years. Its columns give every row its cell count, and ``pipeline.nlp.cel
 row's numbers into that many cells. A line without cells is part of the next row's name when it
 was wrapped (it ends in a hyphen, a comma, a conjunction or a converter's trailing space, or the
 next line goes on in lower case or with the footnote mark alone), else a sub-heading. The table
-ends at prose, at a line whose numbers do not fill its columns, at its footnotes or at the next
-header.
+ends at prose, at a line whose numbers are fewer than its columns with no row after it (a row
+with fewer numbers inside the table is left out with a warning: the text does not say which columns
+are empty), at its footnotes or at the next header.
 
 Page breaks move rows around: rows printed at the top of a page can come out after prose, with
 the table's header repeated after them. Such headerless rows continue the last table when they
@@ -40,22 +41,11 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.layout import Block, Cell, Provenance
+from pipeline.nlp import vocab
 from pipeline.nlp.cells import fewer_cells, has_cells, trailing_cells
 
 YEAR_TOKEN = regex.compile(r"^(?:19|20)\d\d\*?$")
 MARK_TOKEN = regex.compile(r"^(?:\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*]+)$")
-# Words of a column header's kind ("2025 varsinainen talousarvio", "Alustava tavoite 2026").
-KIND_WORDS = frozenset(
-    {
-        "toteutuma", "toteuma", "toteutunut", "toteutumat", "tilinpäätös", "tp", "arvio", "ennuste",
-        "tavoite", "tavoitetaso", "tulostavoite", "alustava", "alust.", "varsinainen", "talousarvio",
-        "talousarvioesitys", "esitys", "he", "ta", "tae", "lta", "lisätalousarvio", "i", "ii", "iii",
-        "iv", "kehys", "v.", "vuosi", "vuonna", "suunnitelma",
-    }
-)  # fmt: skip
-# Words of a header column that is no year ("arvio osuus (%)": a share column after the years).
-EXTRA_WORDS = frozenset({"osuus", "(%)", "%", "muutos", "muutos-%", "muutos,", "ero"})
-NAME_HEADER = regex.compile(r"^(?:tunnusluku|mittari|mittarit|indikaattori|tunnusluvut)(?:\s*/\s*\w+)?:?$", regex.I)
 FOOTNOTE_LINE = regex.compile(r"^(?:\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*])\s*\S")
 _WRAP_END = regex.compile(r"(?:[-–/,(]|\b(?:ja|sekä|tai|eli|kuin|per|ml\.|mm\.))$", regex.I)
 _SENTENCE_END = regex.compile(r"[.!?:]$")
@@ -119,9 +109,9 @@ def _token_class(token: str) -> str | None:
     if MARK_TOKEN.match(token):
         return "mark"
     bare = regex.sub(r"(?:\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*])+$", "", token).lower().strip("()")
-    if bare in KIND_WORDS:
+    if bare in vocab.HEADER_KIND_WORDS:
         return "kind"
-    if bare in EXTRA_WORDS:
+    if bare in vocab.HEADER_EXTRA_WORDS:
         return "extra"
     return None
 
@@ -176,11 +166,6 @@ def _columns(tokens: list[tuple[str, str]]) -> list[Column] | None:
     return columns
 
 
-# Kinds of more than one word, kept together when kinds are paired with years by position.
-KIND_PHRASES = ("alustava tavoite", "alust. tavoite", "varsinainen talousarvio", "i lisätalousarvio",
-                "ii lisätalousarvio", "iii lisätalousarvio")  # fmt: skip
-
-
 def _paired_by_position(words: list[tuple[str, str]]) -> list[Column] | None:
     """A header written row by row (``2024 2025 2026`` over ``toteutuma arvio tavoite``, or the
     other way round): the years and the kinds pair by position."""
@@ -202,7 +187,7 @@ def _paired_by_position(words: list[tuple[str, str]]) -> list[Column] | None:
     index = 0
     while index < len(kinds):
         two = " ".join(t for _, t in kinds[index : index + 2]).lower()
-        if two in KIND_PHRASES:
+        if two in vocab.HEADER_KIND_PHRASES:
             phrases.append(" ".join(t for _, t in kinds[index : index + 2]))
             index += 2
         elif kinds[index][0] == "extra" and phrases and index and kinds[index - 1][0] == "extra":
@@ -226,7 +211,7 @@ def find_header(lines: list[SourceLine], i: int) -> Header | None:
     """The table header starting at line ``i`` (a name-column header line may come first)."""
     first = i
     name_label = ""
-    if NAME_HEADER.match(lines[i].text):
+    if vocab.NAME_HEADERS.match(lines[i].text):
         name_label = lines[i].text
         i += 1
     tokens: list[tuple[str, str]] = []
@@ -553,9 +538,7 @@ def find_plain_tables(lines: list[SourceLine], warnings: list[str], skip: set[in
             continue
         header_row = [Cell(lines=[header.name_label] if header.name_label else [], prov=_prov(lines[header.first]))]
         header_row += [Cell(lines=[c.label], prov=_prov(lines[header.first])) for c in header.columns]
-        block = Block(
-            kind="table", prov=_prov(lines[header.first]), rows=[header_row, *body.rows], unread=body.unread
-        )
+        block = Block(kind="table", prov=_prov(lines[header.first]), rows=[header_row, *body.rows], unread=body.unread)
         table = PlainTable(header, block, lines[caption] if caption is not None else None)
         table.consumed = set(range(header.first, header.end)) | body.used
         if caption is not None:
