@@ -27,7 +27,7 @@ DIFF_FILES = ("diff.json", "diff.md", "diff.html")
 
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.errors import AgreementError
-    from pipeline.extract import extract_file
+    from pipeline.workers import extract_isolated, map_isolated
 
     paths = [Path(p) for p in args.paths]
     several = len(paths) > 1
@@ -38,25 +38,26 @@ def _extract(args: argparse.Namespace) -> int:
     if several and out.exists() and not out.is_dir():
         print(f"agreements: error: {out} is not a directory", file=sys.stderr)
         return EXIT_USAGE
+    root = Path(args.root) if args.root else None
+    limits = _limits_of(args)
+
+    def extract(path: Path):
+        return extract_isolated(path, root=root, limits=limits)
+
     failed = 0
-    for path in paths:
-        try:
-            agreement = extract_file(
-                path,
-                root=Path(args.root) if args.root else None,
-                max_pages=args.max_pages,
-                max_seconds=args.timeout,
-            )
-        except AgreementError as exc:
+    # ``--jobs`` documents at once, each in a worker process of its own; written and reported in order.
+    for path, result, exc in map_isolated(extract, paths, jobs=args.jobs or _cores()):
+        if isinstance(exc, AgreementError):
             print(f"agreements: error: {exc}", file=sys.stderr)
             failed += 1
             continue
-        except Exception as exc:
+        if exc is not None:
             if os.environ.get("AGREEMENTS_DEBUG"):
-                raise
+                raise exc
             print(_internal_error(path, exc), file=sys.stderr)
             failed += 1
             continue
+        agreement, usage = result
         text = agreement.model_dump_json(indent=2) + "\n"
         if out is None:
             sys.stdout.write(text)
@@ -68,10 +69,24 @@ def _extract(args: argparse.Namespace) -> int:
         if args.verbose:
             print(
                 f"{path}: {len(agreement.goals)} goals, {len(agreement.indicators)} indicators, "
-                f"{len(agreement.warnings)} warnings",
+                f"{len(agreement.warnings)} warnings; {usage.seconds:.1f} s, "
+                f"peak memory {usage.peak_rss / 2**20:.0f} MiB",
                 file=sys.stderr,
             )
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _cores() -> int:
+    from pipeline.workers import default_workers
+
+    return default_workers()
+
+
+def _limits_of(args: argparse.Namespace):
+    """The per-document limits the options ask for (0 or none: no limit)."""
+    from pipeline.workers import Limits
+
+    return Limits(seconds=args.timeout or None, memory=args.max_memory, pages=args.max_pages)
 
 
 def _loud_warnings(agreement) -> list[str]:
@@ -188,7 +203,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     sources, output = Path(args.sources), Path(args.output)
     try:
-        load_sources(sources)  # a bad config is a usage error, before Prefect starts
+        config = load_sources(sources)  # a bad config is a usage error, before Prefect starts
     except AgreementError as exc:
         print(f"agreements: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -196,6 +211,13 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"agreements: error: {output} is not a directory", file=sys.stderr)
         return EXIT_USAGE
     quiet_prefect(args.verbose)
+    known = _nothing_new(config, output, retry_quarantined=args.retry_quarantined)
+    if known is not None:
+        print(
+            f"agreements: nothing new: {known} documents already known; no Prefect run; see {output / 'index.html'}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     _progress_to_stderr()
     try:
         from pipeline.flows.ingest import ingest
@@ -205,7 +227,10 @@ def _ingest(args: argparse.Namespace) -> int:
             output=str(output),
             retry_quarantined=args.retry_quarantined,
             max_pages=args.max_pages,
-            max_seconds=args.timeout,
+            max_seconds=args.timeout or None,
+            max_memory=args.max_memory,
+            workers=args.workers,
+            dask_address=args.dask_address,
         )
     except Exception as exc:
         if os.environ.get("AGREEMENTS_DEBUG"):
@@ -221,6 +246,38 @@ def _ingest(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _nothing_new(config, output: Path, *, retry_quarantined: bool) -> int | None:
+    """How many documents the catalog knows, when a run would do nothing; None when it has work.
+
+    Decided without Prefect (whose embedded server costs ~10 s to start) and without the lock, by
+    reading: every document found is hashed and looked up, the catalog has no diff to repair, the
+    index page is there. Not decided here, so the flow runs: when there are HTTP sources (what is new
+    is known only by fetching, which the flow does with its retries), and when a Prefect API is
+    configured (every run is then recorded there, cheaply, nothing-new runs too).
+    """
+    from pipeline.ingest import folder_candidates, has_http_sources, split_new
+
+    if has_http_sources(config) or not (output / "catalog.json").is_file() or not (output / "index.html").is_file():
+        return None
+    from pipeline.store.catalog import Store
+
+    try:
+        store = Store(output)
+    except Exception:  # a catalog the flow must deal with (and report)
+        return None
+    quarantined = any(d.status == "quarantined" for d in store.catalog.documents.values())
+    if retry_quarantined and quarantined:
+        return None
+    new, known = split_new(folder_candidates(config), store.known)
+    if new or store.stale_diffs():
+        return None
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        return None
+    return len(known)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -375,12 +432,68 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _limits(command: argparse.ArgumentParser) -> None:
-    """What one document may cost: pages and seconds (a hostile upload must not stall anything)."""
+def _limits(command: argparse.ArgumentParser, *, hard: bool = True) -> None:
+    """What one document may cost: pages, seconds and memory (a hostile upload must not stall anything).
+
+    ``hard``: each document runs in a worker process of its own, killed at the time or memory limit;
+    otherwise (``diff``) the time limit is checked between PDF pages.
+    """
     command.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
     command.add_argument(
-        "--timeout", type=float, default=300, metavar="SECONDS", help="give up on a document after this (default 300)"
+        "--timeout",
+        type=_seconds,
+        default=300,
+        metavar="SECONDS",
+        help="stop a document after this (default 300; 0: no limit)"
+        + ("; its worker process is killed" if hard else ", checked between PDF pages"),
     )
+    if hard:
+        command.add_argument(
+            "--max-memory",
+            type=_size,
+            default=1 << 30,
+            metavar="SIZE",
+            help="stop a document whose worker process needs more memory than this (default 1GiB; e.g. 512MiB; "
+            "none: no limit)",
+        )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a time limit cannot be negative: {text!r}")
+    return value
+
+
+def _size(text: str) -> int | None:
+    from pipeline.workers import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _address(text: str) -> str:
+    from pipeline.ingest.config import dask_address
+
+    try:
+        return dask_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _flow_options(command: argparse.ArgumentParser) -> None:
@@ -405,6 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH")
     extract.add_argument("-o", "--output", help="JSON file (one PATH) or folder (several PATHs); default stdout")
     extract.add_argument("--root", help="record source paths relative to this folder")
+    extract.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="documents extracted at once, each in its own process (default: cores)",
+    )
     _limits(extract)
     extract.add_argument("-v", "--verbose", action="store_true", help="a summary line per document on stderr")
     extract.set_defaults(run=_extract)
@@ -423,18 +542,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--force", action="store_true", help="compare even when the two are different agreements")
     diff.add_argument("--root", help="record source paths relative to this folder")
-    _limits(diff)
+    _limits(diff, hard=False)
     diff.set_defaults(run=_diff)
 
     ingest = commands.add_parser(
         "ingest",
         help="run the ingest flow once: new agreements in, JSON, catalog, diffs and index page out",
         description="Ingest what is new in the sources into the output folder (Prefect flow, embedded: no "
-        "server needed). Exit 0: all fine; 3: some documents failed (see output/quarantine/); 2: bad sources; "
-        "1: the run failed.",
+        "server needed; a run that finds nothing new ends without starting Prefect). Exit 0: all fine; 3: some "
+        "documents failed (see output/quarantine/); 2: bad sources; 1: the run failed.",
     )
     _flow_options(ingest)
     ingest.add_argument("--retry-quarantined", action="store_true", help="try quarantined documents again")
+    ingest.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="documents extracted at once, each in its own process (default: [run] workers, else the cores)",
+    )
+    ingest.add_argument(
+        "--dask-address",
+        type=_address,
+        metavar="tcp://HOST:PORT",
+        help="extract on this Dask cluster instead (default: [run] dask_address in the sources file)",
+    )
     _limits(ingest)
     ingest.set_defaults(run=_ingest)
 

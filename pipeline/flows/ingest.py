@@ -1,12 +1,21 @@
 """The ``ingest`` flow: Prefect wiring around the plain steps of ``pipeline.ingest`` and ``pipeline.store``.
 
 discover → (fetch: retried when a retry can help) → skip known hashes → extract (a task per new
-document; a broken one fails its own task and lands in quarantine, the run goes on) → store
-(version or copy; diffs against the neighbours) → repair what a killed run left → index page →
-artifacts (the run's summary, and a diff summary per new version).
+document, ``workers`` at a time; each runs its extraction in a worker process of its own, killed past
+the time or memory limit; a broken document fails its own task and lands in quarantine, the run goes
+on) → store (version or copy; diffs against the neighbours) → repair what a killed run left → index
+page → artifacts (the run's summary, and a diff summary per new version).
 
-The whole run holds the output folder's lock: two runs at once take turns, so no document is
-processed twice and the catalog is never written by two hands.
+Where the extract tasks run: on this machine, Prefect's ``ThreadPoolTaskRunner`` with ``workers``
+threads, each waiting on its document's worker process (so ``workers`` extractions run at once, on as
+many processes); with ``dask_address``, ``prefect-dask``'s ``DaskTaskRunner`` on that Dask cluster,
+where each task forks its worker process on the Dask worker's machine. Not Prefect's
+``ProcessPoolTaskRunner``: killing one of its processes at a limit would break the pool, and every
+document still in it (``pipeline.workers``).
+
+The results are stored in the order the documents were found, one at a time, in the flow: the
+catalog is the same whatever the number of workers, and is never written by two hands. The whole
+run holds the output folder's lock: two runs at once take turns, so no document is processed twice.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import regex
@@ -21,16 +31,18 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
+from prefect.task_runners import ThreadPoolTaskRunner
 
 import pipeline
 from pipeline.errors import AgreementError
 from pipeline.extract.coverage import LOW_SHARE, describe, is_low
-from pipeline.ingest import Candidate, extract_candidate, folder_candidates
-from pipeline.ingest.config import HttpSettings, HttpSource, load_sources
+from pipeline.ingest import Candidate, extract_candidate, folder_candidates, split_new
+from pipeline.ingest.config import HttpSettings, HttpSource, dask_address, load_sources
 from pipeline.ingest.fetch import Download, FetchError, Link, download, fetch_index, select
 from pipeline.store.catalog import Store, low_coverage, refusal
 from pipeline.store.files import relative_to
 from pipeline.store.index import write_index
+from pipeline.workers import DEFAULT_MEMORY, DEFAULT_SECONDS, IsolationUnavailable, Limits, default_workers
 
 progress = logging.getLogger("agreements.ingest")  # the CLI prints these lines
 
@@ -58,9 +70,15 @@ def download_task(link: Link, source: HttpSource, settings: HttpSettings, folder
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract {candidate.source}")
-def extract_task(candidate: Candidate, max_pages: int, max_seconds: float):
-    """No retries: a corrupt PDF stays corrupt."""
-    return extract_candidate(candidate, max_pages=max_pages, max_seconds=max_seconds)
+def extract_task(candidate: Candidate, limits: Limits):
+    """No retries: a corrupt PDF stays corrupt. The extraction runs in a worker process of its own."""
+    agreement, usage = extract_candidate(candidate, limits=limits)
+    with contextlib.suppress(MissingContextError):
+        pages = f"{agreement.source.pages} pages in " if agreement.source.pages else ""
+        get_run_logger().info(
+            f"{candidate.source}: {pages}{usage.seconds:.1f} s, peak memory {usage.peak_rss / 2**20:.0f} MiB"
+        )
+    return agreement
 
 
 def _retrying(fn, settings: HttpSettings):
@@ -113,12 +131,21 @@ def ingest(
     output: str = "output",
     retry_quarantined: bool = False,
     max_pages: int = 500,
-    max_seconds: float = 300,
+    max_seconds: float | None = DEFAULT_SECONDS,
+    max_memory: int | None = DEFAULT_MEMORY,
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> dict:
-    """Ingest what is new in ``sources`` into ``output``; returns what the run did."""
+    """Ingest what is new in ``sources`` into ``output``; returns what the run did.
+
+    ``workers`` (default: the sources file's ``[run] workers``, else this machine's cores) extractions
+    run at once; ``dask_address`` (default: ``[run] dask_address``) sends them to a Dask cluster instead.
+    ``max_seconds`` and ``max_memory`` (bytes of resident memory) bound each one; ``None``: no limit.
+    """
     from pipeline.diff.markdown import render_markdown
 
     config = load_sources(Path(sources))
+    limits = Limits(seconds=max_seconds or None, memory=max_memory or None, pages=max_pages)
     report: dict[str, list] = {
         "versions": [],
         "copies": [],
@@ -135,13 +162,13 @@ def ingest(
             for source in store.forget_quarantined():
                 _say(f"retrying quarantined: {source}")
         candidates = folder_candidates(config) + _http_candidates(config, store, report)
-        seen: set[str] = set()
-        for candidate in candidates:
-            if store.known(candidate.sha256) or candidate.sha256 in seen:
-                report["known"].append(candidate.source)
-                continue
-            seen.add(candidate.sha256)
-            _ingest_one(candidate, store, report, max_pages=max_pages, max_seconds=max_seconds)
+        new, known = split_new(candidates, store.known)
+        report["known"] = [candidate.source for candidate in known]
+        if new:
+            address = dask_address or config.run.dask_address
+            with _task_runner(workers or config.run.workers, address) as (runner, parallel):
+                for candidate, outcome in _extracted(runner, new, limits, parallel):
+                    _store_one(candidate, outcome, store, report)
         for diff in store.repair():
             report["diffs"].append(_announce(diff, render_markdown))
         write_index(store)
@@ -150,13 +177,55 @@ def ingest(
     return report
 
 
-def _ingest_one(candidate: Candidate, store: Store, report: dict, *, max_pages: int, max_seconds: float) -> None:
-    """Extract one new document and store it; a failure quarantines it and the run goes on."""
+@contextlib.contextmanager
+def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[object, int]]:
+    """The started task runner for the extract tasks, and how many of them run at once."""
+    if not address:
+        workers = workers or default_workers()
+        with ThreadPoolTaskRunner(max_workers=workers) as runner:
+            yield runner, workers
+        return
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect_dask import DaskTaskRunner
+
+    address = dask_address(address)
+    api = get_current_settings().api.url
+    if not api:  # embedded mode: the Dask workers report to this run's temporary server, not to one of their own
+        with get_client(sync_client=True) as client:
+            api = str(client.api_url)
+    _say(f"extracting on the Dask cluster at {address}; its workers report to the Prefect API at {api}")
+    with temporary_settings(updates={PREFECT_API_URL: api}), DaskTaskRunner(address=address) as runner:
+        yield runner, sum(runner.client.nthreads().values())
+
+
+def _extracted(
+    runner, candidates: list[Candidate], limits: Limits, parallel: int
+) -> Iterator[tuple[Candidate, object]]:
+    """Each candidate with its Agreement, or the exception its extraction raised, in the candidates'
+    order. Tasks are submitted ahead of the one awaited, so that ``parallel`` run at once, but no more
+    than ``2 × parallel`` finished results wait in memory to be stored."""
+    window = max(2 * parallel, 1)
+    futures = [runner.submit(extract_task, {"candidate": c, "limits": limits}) for c in candidates[:window]]
+    for index, candidate in enumerate(candidates):
+        if index + window < len(candidates):
+            futures.append(runner.submit(extract_task, {"candidate": candidates[index + window], "limits": limits}))
+        try:
+            outcome = futures[index].result()
+        except IsolationUnavailable:
+            raise  # the run's trouble (no worker process can start here), not the document's
+        except Exception as exc:  # a bad document, a limit reached, or an extractor bug it triggers
+            outcome = exc
+        futures[index] = None
+        yield candidate, outcome
+
+
+def _store_one(candidate: Candidate, outcome, store: Store, report: dict) -> None:
+    """Store one extracted document; a failure quarantines it and the run goes on."""
     from pipeline.diff.markdown import render_markdown
 
-    try:
-        agreement = extract_task(candidate, max_pages, max_seconds)
-    except Exception as exc:  # a bad document, or an extractor bug it triggers
+    if isinstance(outcome, BaseException):
+        exc = outcome
         error = str(exc) if isinstance(exc, AgreementError) else f"internal error ({type(exc).__name__}: {exc})"
         error = error.replace(str(candidate.path), candidate.source)
         store.quarantine(
@@ -169,6 +238,7 @@ def _ingest_one(candidate: Candidate, store: Store, report: dict, *, max_pages: 
         report["quarantined"].append({"source": candidate.source, "error": error})
         _say(f"quarantined: {candidate.source}: {error}", logging.WARNING)
         return
+    agreement = outcome
     reason = refusal(agreement)
     if reason is not None:  # looks like an agreement, says nothing: not an empty version
         store.quarantine(

@@ -1,16 +1,19 @@
 """The steps of ingestion as plain functions; ``pipeline/flows/`` wires them into a Prefect flow.
 
-discover (folders; HTTP in ``fetch``) → skip what the catalog knows (by content hash) → extract →
-store (``pipeline/store``: version or copy, diffs against the neighbours) → index page.
+discover (folders; HTTP in ``fetch``) → skip what the catalog knows (by content hash) → extract (each
+document in a worker process of its own, under hard limits: ``pipeline.workers``) → store
+(``pipeline/store``: version or copy, diffs against the neighbours) → index page.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.ingest.config import FolderSource, SourcesConfig
+from pipeline.ingest.config import FolderSource, HttpSource, SourcesConfig
+from pipeline.workers import Limits
 
 SKIP_NAMES = ("~$", ".~lock", ".")  # office lock files, hidden and temporary files
 
@@ -62,10 +65,29 @@ def folder_candidates(config: SourcesConfig) -> list[Candidate]:
     return candidates
 
 
-def extract_candidate(candidate: Candidate, *, max_pages: int = 500, max_seconds: float | None = 300):
-    """The Agreement of a candidate, with ``source.path`` as the catalog records it."""
-    from pipeline.extract import extract_file
+def split_new(candidates: list[Candidate], known: Callable[[str], bool]) -> tuple[list[Candidate], list[Candidate]]:
+    """The candidates to extract (the first of each hash ``known`` does not know), and the rest."""
+    new, old, seen = [], [], set()
+    for candidate in candidates:
+        if known(candidate.sha256) or candidate.sha256 in seen:
+            old.append(candidate)
+        else:
+            seen.add(candidate.sha256)
+            new.append(candidate)
+    return new, old
 
-    agreement = extract_file(candidate.path, max_pages=max_pages, max_seconds=max_seconds)
+
+def has_http_sources(config: SourcesConfig) -> bool:
+    """Whether finding out what is new needs the network (and so a run of the flow, with its retries)."""
+    return any(isinstance(source, HttpSource) for source in config.sources)
+
+
+def extract_candidate(candidate: Candidate, *, limits: Limits | None = None):
+    """The Agreement of a candidate, with ``source.path`` as the catalog records it, and what its
+    worker process used (``pipeline.workers.Usage``). The extraction runs in a worker process of
+    its own, killed past ``limits``."""
+    from pipeline.workers import extract_isolated
+
+    agreement, usage = extract_isolated(candidate.path, limits=limits or Limits())
     agreement.source.path = candidate.source
-    return agreement
+    return agreement, usage

@@ -2,7 +2,9 @@
 
 The file lists folder sources (glob patterns, relative to the file) and HTTP sources (an index page
 whose links to agreements are followed, only on the hosts the entry names). Settings for fetching
-(timeouts, retries, size cap) sit in ``[http]``. Errors name the file and the entry, in one line.
+(timeouts, retries, size cap) sit in ``[http]``; where the extractions run (how many worker processes,
+or a Dask cluster) in ``[run]``, which the command line's options override. Errors name the file and
+the entry, in one line.
 """
 
 from __future__ import annotations
@@ -43,6 +45,35 @@ class HttpSettings(_Model):
     backoff: float = Field(2.0, ge=0, description="seconds before the first retry; doubles each time")
     max_bytes: int = Field(50 * 1024 * 1024, gt=0, description="refuse documents larger than this")
     user_agent: str = "agreements-ingest (+https://github.com/; performance agreements to data)"
+
+
+class RunSettings(_Model):
+    """Where a run's extractions go; ``agreements ingest --workers/--dask-address`` override these."""
+
+    workers: int | None = Field(None, ge=1, le=256, description="worker processes on this machine (default: its cores)")
+    dask_address: str | None = Field(
+        None, description="a Dask scheduler (tcp://HOST:PORT) to send the extractions to instead"
+    )
+
+    @field_validator("dask_address")
+    @classmethod
+    def _scheduler_address(cls, address: str | None) -> str | None:
+        return None if address is None else dask_address(address)
+
+
+def dask_address(address: str) -> str:
+    """A Dask scheduler's address as ``tcp://HOST:PORT`` (``HOST:PORT`` is taken as TCP); ValueError otherwise."""
+    address = address.strip()
+    if "://" not in address:
+        address = f"tcp://{address}"
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None or parts.path not in ("", "/"):
+        raise ValueError(f"not a Dask scheduler address: {address!r} (expected tcp://HOST:PORT)")
+    return address.rstrip("/")
 
 
 class FolderSource(_Model):
@@ -91,6 +122,7 @@ class SourcesConfig(_Model):
 
     base: Path
     http: HttpSettings = Field(default_factory=HttpSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
     sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -116,7 +148,9 @@ def load_sources(path: Path) -> SourcesConfig:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from exc
     try:
-        return SourcesConfig(base=path.parent, http=data.get("http", {}), sources=data.get("source", []))
+        return SourcesConfig(
+            base=path.parent, http=data.get("http", {}), run=data.get("run", {}), sources=data.get("source", [])
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"])

@@ -185,21 +185,27 @@ class Store:
     def repair(self) -> list[AgreementDiff]:
         """Write the diffs a killed run left out (a version whose diff is missing or stale)."""
         made = []
+        for series_id, index in self.stale_diffs():
+            result = self._diff(series_id, index)
+            if result is not None:
+                made.append(result)
+        if made:
+            self.save()
+        return made
+
+    def stale_diffs(self) -> list[tuple[str, int]]:
+        """(series, version index) of every version whose diff is missing, stale or should not be there."""
+        stale = []
         for series_id, series in self.catalog.series.items():
             for index, version in enumerate(series.versions):
                 previous = series.versions[index - 1] if index else None
                 diff = version.diff
-                stale = (
+                if (
                     previous is not None
                     and (diff is None or diff.previous != previous.sha256 or not self.path(diff.html_path).exists())
-                ) or (previous is None and diff is not None)
-                if stale:
-                    result = self._diff(series_id, index)
-                    if result is not None:
-                        made.append(result)
-        if made:
-            self.save()
-        return made
+                ) or (previous is None and diff is not None):
+                    stale.append((series_id, index))
+        return stale
 
     def _entry(self, agreement: Agreement, local_path: str | None) -> VersionEntry:
         info = agreement.agreement
