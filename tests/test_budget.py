@@ -261,3 +261,18 @@ def test_a_header_naming_a_year_in_every_column_still_has_names():
     found = indicators_from_table(table, warnings)
     assert [(i.name, [(v.year, v.value) for v in i.values]) for i in found] == [("Kävijät", [(2024, 10), (2025, 12)])]
     assert warnings == ["table t: every header cell names a year; the first column is read as the names"]
+
+
+def test_an_agreement_that_quotes_a_budget_item_stays_an_agreement(tmp_path):
+    text = (
+        "Valtiovarainministeriön ja Kuvitteellisen Palvelukeskuksen välinen tulossopimus vuosille 2025–2027\n\n"
+        "Helsinki 12.12.2024\n\n"
+        "Toiminta rahoitetaan momentilta:\n\n"
+        "01. Kuvitteellisen Palvelukeskuksen toimintamenot (siirtomääräraha 2 v)\n\n"
+        "Momentille myönnetään nettomäärärahaa 12 000 000 euroa.\n"
+    )
+    path = tmp_path / "palvelukeskus.txt"
+    path.write_text(text, encoding="utf-8")
+    got = extract_file(path, root=tmp_path)
+    assert got.document.kind == "tulossopimus"
+    assert got.agreement.agency == "Kuvitteellinen Palvelukeskus"

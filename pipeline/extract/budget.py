@@ -58,14 +58,12 @@ class BudgetInfo:
 
 
 def is_budget_proposal(outline: Outline) -> bool:
-    """Whether the document is an agency section of the budget proposal: an item with its
-    appropriation type, or two of the proposal's fixed phrases, and no agreement title."""
+    """Whether the document is an agency section of the budget proposal: no agreement title at its
+    head, and an item with its appropriation type or two of the proposal's fixed phrases."""
     texts = [b.text for b in outline.blocks if b.kind != "table" and b.text]
-    if any(ITEM.match(t) for t in texts):
-        return True
-    if any(AGREEMENT.search(t) for t in texts[:20]):
-        return False
-    return sum(1 for t in texts if SIGNALS.match(t)) >= 2
+    if any(AGREEMENT.search(t) for t in texts[:3]):
+        return False  # an agreement that quotes a budget item is still an agreement
+    return any(ITEM.match(t) for t in texts) or sum(1 for t in texts if SIGNALS.match(t)) >= 2
 
 
 def _items(outline: Outline) -> list[regex.Match]:
