@@ -48,6 +48,7 @@ EDGE = 0.5  # points: a segment must reach this far into a column to stand in it
 
 _BULLET = regex.compile(r"^(?:[•▪◦●○■□–\-*]|\d{1,2}[.)])$")
 _NUMBER = regex.compile(r"^(?:[-−–+]?\d[\d,.]*\s*%?|[-–—]|tbd)$", regex.I)
+_YEAR = regex.compile(r"^(?:19|20)\d\d$")
 _VALUE = regex.compile(r"^(?!(?:19|20)\d\d$)[-−–+]?\d[\d\s,.]*%?$")  # a number that is no year
 _GROUP = regex.compile(r"^\d{3}(?:[,.]\d+)?\s*%?$")  # "078" after "419 ": a thousands group
 _LEADING_GROUP = regex.compile(r"^[-−–+]?\d{1,3}$")
@@ -226,12 +227,15 @@ def anchors(lines: list[Line]) -> list[float]:
     tabular = any(line.multi for line in lines)
     points: list[Edge] = []
     for number, line in enumerate(lines):
+        years = _years_only(line)
         for position, segment in enumerate(line.segments):
             for index, word in enumerate(segment.words):
                 if not index:
                     if position > 0 or line.x0 > left + ALIGN:
                         # a strong edge counts by what starts there ("-" under "-" may be aligned right)
                         points.append((word.x0, number, STRONG, segment.text))
+                elif years and _YEAR.match(word.text):
+                    points.append((word.x0, number, STRONG, word.text))
                 elif tabular:
                     # a weak one by what stands before it; a thousands group ("102 977") only beside a
                     # strong edge: digits are all as wide, so groups align row after row by themselves
@@ -255,6 +259,14 @@ def anchors(lines: list[Line]) -> list[float]:
         elif weak >= 3 and not crossing and exact:
             found.append(at)  # cells one space apart: exactly aligned, and nothing flows across
     return found
+
+
+def _years_only(line: Line) -> bool:
+    """Whether the line names two or more years and nothing after the first (``… (1000 euroa) 2022 2023
+    2024``): a header's row of years, each of them a column's label, whatever the space before it."""
+    words = [word.text for segment in line.segments for word in segment.words]
+    first = next((i for i, text in enumerate(words) if _YEAR.match(text)), len(words))
+    return len(words) - first >= 2 and all(_YEAR.match(text) for text in words[first:])
 
 
 def _continues_number(before: Word, word: Word, size: float) -> bool:
@@ -311,19 +323,21 @@ def union(intervals: list[Interval]) -> list[Interval]:
     return merged
 
 
-def find_columns(lines: list[Line]) -> list[Interval]:
+def find_columns(lines: list[Line], labels: set[int] = frozenset()) -> list[Interval]:
     """Columns of a group of lines: cut the lines at its anchors, then the union of the segments of
     the lines that cross no anchor and either stand in two or more segments or start at an anchor
     (a cell's wrapped line, the first column empty), but for segments that reach over two columns
-    of the rows of values."""
+    of the rows of values. A header's label lines (``labels``, indexes) show where cells start, but
+    their extent is no column's: a label spans columns, reaches into gutters."""
     points = anchors(lines)
-    for line in lines:
-        for at in points:
+    for index, line in enumerate(lines):
+        for at in points if index not in labels else ():
             _cut_at(line, at)
     clean = [
         line
-        for line in lines
-        if (line.multi or any(abs(line.x0 - at) <= ALIGN for at in points))
+        for index, line in enumerate(lines)
+        if index not in labels
+        and (line.multi or any(abs(line.x0 - at) <= ALIGN for at in points))
         and not any(crosses(line, at) for at in points)
     ]
     return columns_from([line.segments for line in clean])
@@ -407,10 +421,6 @@ def alignments(lines: list[Line], columns: list[Interval]) -> Alignment:
         if sum(1 for x in xs if abs(x - columns[column][0]) <= ALIGN) >= 2:
             aligned.starts.add(column)
     return aligned
-
-
-def _plain_space(gap: float, size: float) -> bool:
-    return abs(gap - SPACE_EM * size) <= 0.08 * size
 
 
 def _gutter_cut(
@@ -527,11 +537,15 @@ def _within(segment: Segment, touched: list[int], columns: list[Interval]) -> bo
 
 
 def merge_apart(lines: list[Line], columns: list[Interval]) -> list[Interval]:
-    """Neighbouring columns that never hold text on the same line, as one column."""
+    """Neighbouring columns that never hold text on the same line, as one column (a cell spanning both
+    does not keep them apart: centred ``2025`` and right-aligned values under one label stand apart)."""
     merged = list(columns)
     index = 0
     while index < len(merged) - 1:
-        together = any(index in line.cells and index + 1 in line.cells for line in lines)
+        together = any(
+            index in line.cells and index + 1 in line.cells and line.cells[index] is not line.cells[index + 1]
+            for line in lines
+        )
         if together or not any(index in line.cells for line in lines):
             index += 1
             continue

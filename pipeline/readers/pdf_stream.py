@@ -69,6 +69,7 @@ from pipeline.readers.pdf_columns import (
     place,
 )
 from pipeline.readers.pdf_graphics import Graphics
+from pipeline.readers.pdf_header import header_of, label_lines, place_labels, spread_labels
 from pipeline.readers.spanned_header import combine_header
 
 PARAGRAPH_EM = 0.5  # a vertical gap wider than this ends a group (pdf.py's paragraph gap) ...
@@ -145,8 +146,11 @@ _NO_PARTING = _Parting([], [])
 
 
 def _hard_break(above: Segment, below: Segment, right: float, size: float) -> bool:
-    """Whether the first word of ``below`` would have fitted after ``above``: a break by choice."""
-    return above.x1 + SPACE_EM * size + below.head_width <= right + 0.5
+    """Whether the first word of ``below`` would have fitted after ``above``: a break by choice. The
+    word space is the font's, as set between the words of these lines (``SPACE_EM`` when one word each)."""
+    gaps = [b.x0 - a.x1 for segment in (above, below) for a, b in pairwise(segment.words)]
+    space = min(gaps) if gaps else SPACE_EM * size
+    return above.x1 + space + below.head_width <= right + 0.5
 
 
 def _goal_number(text: str) -> int | None:
@@ -351,19 +355,26 @@ def _data(line: Line) -> bool:
     )
 
 
-def _place_run(lines: list[Line], columns: list[Interval]) -> list[list[Line]]:
+def _place_run(lines: list[Line], columns: list[Interval], labels: set[int]) -> list[list[Line]]:
     """Runs of lines that can be placed in the columns; header lines (above the first line with
     values) may span columns, and a line between two placed ones may be cut inside a word (its cell
-    touches the next)."""
-    aligned = alignments(lines, columns)
-    placed: list[bool] = []
+    touches the next). The header's label lines (``labels``, indexes) are placed last, over the columns
+    the years and values give (``pipeline.readers.pdf_header``)."""
+    evidence = [line for index, line in enumerate(lines) if index not in labels]
+    aligned = alignments(evidence, columns)
+    placed: list[bool] = [True] * len(lines)
     data = False
-    for line in lines:
-        placed.append(place(line, columns, header=not data, aligned=aligned))
-        data = (data or _data(line)) if placed[-1] else False
+    for index, line in enumerate(lines):
+        if index in labels:
+            continue
+        placed[index] = place(line, columns, header=not data, aligned=aligned)
+        data = (data or _data(line)) if placed[index] else False
     for index in range(1, len(lines) - 1):
-        if not placed[index] and placed[index - 1] and placed[index + 1]:
+        if index not in labels and not placed[index] and placed[index - 1] and placed[index + 1]:
             placed[index] = place(lines[index], columns, inside=True, aligned=aligned)
+    years = _year_columns(line for index, line in enumerate(lines) if placed[index] and index not in labels)
+    for index in labels:
+        placed[index] = place_labels(lines[index], columns, years, aligned)
     runs: list[list[Line]] = [[]]
     for line, ok in zip(lines, placed, strict=True):
         if ok:
@@ -373,80 +384,47 @@ def _place_run(lines: list[Line], columns: list[Interval]) -> list[list[Line]]:
     return runs
 
 
+def _year_columns(lines) -> set[int]:
+    """Columns beside the first where a placed line holds a year: the header's years."""
+    return {c for line in lines for c, s in line.cells.items() if c > 0 and _YEAR.match(s.text)}
+
+
 def _regions(group: list[Line]) -> list[tuple[list[Line], list[Interval]]]:
-    """Candidate table regions of a group, each with its columns."""
-    columns = find_columns(group)
+    """Candidate table regions of a group, each with its columns. The columns come from the lines of
+    values and years; the header's labels are then put over them."""
+    labels = label_lines(group)
+    columns = find_columns(group, labels)
     if len(columns) < 2:
         return []
+    label_ids = {id(group[index]) for index in labels}
     found = []
-    for run in _place_run(group, columns):
+    for run in _place_run(group, columns, labels):
         while run and len(run[0].cells) == 1 and 0 in run[0].cells and not run[0].spans():
             run = run[1:]  # a line in the first column above the table: the end of a paragraph
         if len(run) < 2 or not any(len(line.cells) >= 2 for line in run):
             continue
-        own = columns_from([[s for c, s in line.cells.items() if c not in line.spans()] for line in run])
-        aligned = alignments(run, own)
-        if len(own) < 2 or not all(place(line, own, header=True, inside=True, aligned=aligned) for line in run):
+        evidence = [line for line in run if id(line) not in label_ids]
+        own = columns_from([[s for c, s in line.cells.items() if c not in line.spans()] for line in evidence])
+        aligned = alignments(evidence, own)
+        if len(own) < 2 or not all(place(line, own, header=True, inside=True, aligned=aligned) for line in evidence):
+            continue
+        years = _year_columns(evidence)
+        if not all(place_labels(line, own, years, aligned) for line in run if id(line) in label_ids):
             continue
         own = merge_apart(run, own)
         if len(own) >= 2:
-            _spread_labels(run, own)
+            _spread_labels(run, own, label_ids)
             found.append((run, own))
     return found
 
 
-def _spread_labels(lines: list[Line], columns: list[Interval]) -> None:
-    """A label printed once over several years (``Alustava tavoite`` over ``2025 2026 2027``,
-    ``Kehys`` under them) stands over each of them.
-
-    In the header (the lines above the first with values), a label without a year may stand over
-    neighbouring columns that are empty on its line and labelled by a year alone on the other header
-    lines (a column labelled ``2024 TA`` has a kind of its own). Which of
-    them it covers is where it stands: centred over them, or starting where the first starts
-    (left-aligned over a merged cell). The first column names the rows and takes no part."""
-    header: list[Line] = []
-    for line in lines:
-        if _data(line):
-            break
-        header.append(line)
-    # the values start where their columns start: the table is set left-aligned
-    starts = alignments(lines[len(header) :], columns).starts
-    for line in header:
-        # columns labelled by a year alone on the other header lines: their kind may be this line's
-        others = {
-            c: " ".join(o.cells[c].text for o in header if o is not line and c in o.cells) for c in range(len(columns))
-        }
-        years = {c for c, text in others.items() if _YEAR.match(text)}
-        held: dict[int, list[int]] = {}
-        for column, segment in line.cells.items():
-            held.setdefault(id(segment), []).append(column)
-        for columns_held in held.values():
-            first, last = min(columns_held), max(columns_held)
-            segment = line.cells[first]
-            if not first or _YEAR_IN.search(segment.text):
-                continue
-            left, right = first, last
-            while left - 1 > 0 and left - 1 not in line.cells and left - 1 in years:
-                left -= 1
-            while right + 1 < len(columns) and right + 1 not in line.cells and right + 1 in years:
-                right += 1
-            if (left, right) == (first, last):
-                continue
-            centre = (segment.x0 + segment.x1) / 2
-            fits: list[tuple[float, int, int, int]] = []
-            for a in range(left, first + 1):
-                for b in range(last, right + 1):
-                    gap = abs(centre - (columns[a][0] + columns[b][1]) / 2)
-                    if a == first and b > last and a in starts:
-                        # left-aligned over a merged cell, in a column whose cells start at one x
-                        gap = min(gap, abs(segment.x0 - columns[a][0]))
-                    fits.append((gap, a - b, a, b))
-            # as well placed over more columns as over fewer: over more (a year column without a
-            # label of its own on this line is under this one)
-            best = min(gap for gap, _, _, _ in fits)
-            _, _, a, b = min((fit for fit in fits if fit[0] <= best + ALIGN), key=lambda fit: (fit[1], fit[0]))
-            for c in range(a, b + 1):
-                line.cells[c] = segment
+def _spread_labels(lines: list[Line], columns: list[Interval], labels: set[int] = frozenset()) -> None:
+    """A label printed once over several years stands over each of them (``pipeline.readers.pdf_header``);
+    a label left-aligned over a merged cell counts only where the years and values start where their
+    columns start (the table is set left-aligned; ``labels``, the ids of the label lines, tell nothing)."""
+    header = header_of(lines, _data)
+    starts = alignments([line for line in lines if id(line) not in labels], columns).starts
+    spread_labels(header, columns, starts, ALIGN)
 
 
 def _fits(lines: list[Line], pending: _Open) -> list[Line]:
