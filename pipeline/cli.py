@@ -249,35 +249,18 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _nothing_new(config, output: Path, *, retry_quarantined: bool) -> int | None:
-    """How many documents the catalog knows, when a run would do nothing; None when it has work.
+    """How many documents are known, when a run would do nothing and no Prefect API is configured;
+    else None, and the flow runs. With an API, every run is recorded there, nothing-new runs too
+    (cheap against a running server); in the default set-up Prefect's temporary server alone would
+    cost ~10 s, for nothing."""
+    from pipeline.ingest import nothing_new
 
-    Decided without Prefect (whose embedded server costs ~10 s to start) and without the lock, by
-    reading: every document found is hashed and looked up, the catalog has no diff to repair, the
-    index page is there. Not decided here, so the flow runs: when there are HTTP sources (what is new
-    is known only by fetching, which the flow does with its retries), and when a Prefect API is
-    configured (every run is then recorded there, cheaply, nothing-new runs too).
-    """
-    from pipeline.ingest import folder_candidates, has_http_sources, split_new
-
-    if has_http_sources(config) or not (output / "catalog.json").is_file() or not (output / "index.html").is_file():
-        return None
-    from pipeline.store.catalog import Store
-
-    try:
-        store = Store(output)
-    except Exception:  # a catalog the flow must deal with (and report)
-        return None
-    quarantined = any(d.status == "quarantined" for d in store.catalog.documents.values())
-    if retry_quarantined and quarantined:
-        return None
-    new, known = split_new(folder_candidates(config), store.known)
-    if new or store.stale_diffs():
+    known = nothing_new(config, output, retry_quarantined=retry_quarantined)
+    if known is None:
         return None
     from prefect.settings import get_current_settings
 
-    if get_current_settings().api.url:
-        return None
-    return len(known)
+    return None if get_current_settings().api.url else known
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -82,6 +82,30 @@ def has_http_sources(config: SourcesConfig) -> bool:
     return any(isinstance(source, HttpSource) for source in config.sources)
 
 
+def nothing_new(config: SourcesConfig, output: Path, *, retry_quarantined: bool = False) -> int | None:
+    """How many documents the catalog knows, when an ingest run would do nothing; None when it has work.
+
+    Decided by reading only (no lock, no Prefect): every document found is hashed and known, the
+    catalog has no diff to repair, the index page is there, and no quarantined document is to be
+    retried. A run with HTTP sources always has work: what is new there is known only by fetching,
+    which the flow does with its retries.
+    """
+    from pipeline.store.catalog import CATALOG, Store
+
+    if has_http_sources(config) or not (output / CATALOG).is_file() or not (output / "index.html").is_file():
+        return None
+    try:
+        store = Store(output)
+    except Exception:  # a catalog the flow must deal with, and report
+        return None
+    if retry_quarantined and any(d.status == "quarantined" for d in store.catalog.documents.values()):
+        return None
+    new, known = split_new(folder_candidates(config), store.known)
+    if new or store.stale_diffs():
+        return None
+    return len(known)
+
+
 def extract_candidate(candidate: Candidate, *, limits: Limits | None = None):
     """The Agreement of a candidate, with ``source.path`` as the catalog records it, and what its
     worker process used (``pipeline.workers.Usage``). The extraction runs in a worker process of
