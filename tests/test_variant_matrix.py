@@ -63,26 +63,7 @@ def test_the_matrix_covers_every_pair_of_levels():
     assert any(r["rules"] == "none" and r["padding"] == "pad0" and r["size"] == "8" for r in rows)
 
 
-# Open reader limitation, not the layout's fault: in a table without vertical rules, a header printed
-# over two rows with labels spanning year columns is not yet read in every table of these layouts
-# (the label's columns are inferred from where it stands; rules or shaded rows part its rows). The
-# tables named lose the kind of some years (``Alustava tavoite`` over 2025 only) or are not found.
-SPANNED_UNRULED = {
-    "05": "Taulukko 1, 2, 4–7, 10–13 (shaded rows, no padding, numbers right)",
-    "14": "Taulukko 2, 4–7, 10, 12, 13 (horizontal rules, no padding, numbers right)",
-    "22": "Taulukko 1, 2, 4–7, 10–13 (horizontal rules, no padding, numbers right)",
-}
-
-
-def _indicator_case(pdf):
-    reason = SPANNED_UNRULED.get(pdf.name[:2])
-    marks = (
-        [pytest.mark.xfail(strict=True, reason=f"spanned header without vertical rules: {reason}")] if reason else []
-    )
-    return pytest.param(pdf, id=pdf.stem, marks=marks)
-
-
-@pytest.mark.parametrize("pdf", [_indicator_case(p) for p in PDFS])
+@pytest.mark.parametrize("pdf", PDFS, ids=[p.stem for p in PDFS])
 def test_indicators_are_those_of_the_text(pdf, reference):
     assert indicator_facts(extracted(pdf)) == indicator_facts(reference)
 

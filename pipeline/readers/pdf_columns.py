@@ -119,6 +119,10 @@ class Line:
     def multi(self) -> bool:
         return len(self.segments) >= 2
 
+    @property
+    def words(self) -> list[Word]:
+        return [word for segment in self.segments for word in segment.words]
+
     def spans(self) -> set[int]:
         """Columns whose cell is a segment spanning several columns."""
         counts = Counter(id(segment) for segment in self.cells.values())
@@ -173,7 +177,7 @@ def _words_by_gaps(chars: list[dict]) -> list[Word]:
 def parse_line(index: int, raw: dict) -> Line | None:
     """A text line (pdfplumber's ``extract_text_lines`` with chars) cut into segments at wide gaps."""
     solid = [c for c in raw["chars"] if not c["text"].isspace()]
-    words = _words(raw)
+    words = _unglue(_words(raw))
     if not solid or not words:
         return None
     size = Counter(round(c["size"], 1) for c in solid).most_common(1)[0][0]
@@ -191,7 +195,57 @@ def parse_line(index: int, raw: dict) -> Line | None:
         and segments[1].x0 - segments[0].x1 <= BULLET_TAB_EM * size
     ):
         segments[0].words.extend(segments.pop(1).words)  # "•<tab>text", "1.<tab>text"
+    if _years_only(words):
+        segments = _each_year(segments)
     return Line(index, top, bottom, size, raw["text"], segments)
+
+
+def _years_only(words: list[Word]) -> bool:
+    """Whether the words hold a run of two or more years and no number after it (``… (1000 euroa) 2022
+    2023 2024``, ``2026 2027 arvio-``): a header's row of years."""
+    texts = [word.text for word in words]
+    first = next((i for i, text in enumerate(texts) if _YEAR.match(text)), len(texts))
+    run = first
+    while run < len(texts) and _YEAR.match(texts[run]):
+        run += 1
+    return run - first >= 2 and not any(_NUMBER.match(text) for text in texts[run:])
+
+
+_GLUED_YEAR = regex.compile(r"^((?:19|20)\d\d)(?=\p{L})")
+
+
+def _unglue(words: list[Word]) -> list[Word]:
+    """A year followed by a letter without a space is two cells that touch (``2027arviotavoite``,
+    ``2022Arvio``): the year is a word of its own."""
+    found: list[Word] = []
+    for word in words:
+        match = _GLUED_YEAR.match(word.text)
+        if match:
+            cut = match.end()
+            found.append(Word(word.text[:cut], word.letters[:cut]))
+            found.append(Word(word.text[cut:], word.letters[cut:]))
+        else:
+            found.append(word)
+    return found
+
+
+def _each_year(segments: list[Segment]) -> list[Segment]:
+    """A row of years cut at each year: every year labels a column of its own, however close the next
+    (``2026 2027`` one space apart over values aligned right)."""
+    cut: list[Segment] = []
+    for segment in segments:
+        before: list[Word] = []
+        for word in segment.words:
+            if _YEAR.match(word.text):
+                if before:
+                    cut.append(Segment(before, segment.top, segment.bottom))
+                    before = []
+                cut.append(Segment([word], segment.top, segment.bottom))
+            else:
+                before.append(word)
+        if before:
+            cut.append(Segment(before, segment.top, segment.bottom))
+    return cut
 
 
 # --- anchors ------------------------------------------------------------------------------------
@@ -227,15 +281,12 @@ def anchors(lines: list[Line]) -> list[float]:
     tabular = any(line.multi for line in lines)
     points: list[Edge] = []
     for number, line in enumerate(lines):
-        years = _years_only(line)
         for position, segment in enumerate(line.segments):
             for index, word in enumerate(segment.words):
                 if not index:
                     if position > 0 or line.x0 > left + ALIGN:
                         # a strong edge counts by what starts there ("-" under "-" may be aligned right)
                         points.append((word.x0, number, STRONG, segment.text))
-                elif years and _YEAR.match(word.text):
-                    points.append((word.x0, number, STRONG, word.text))
                 elif tabular:
                     # a weak one by what stands before it; a thousands group ("102 977") only beside a
                     # strong edge: digits are all as wide, so groups align row after row by themselves
@@ -261,14 +312,6 @@ def anchors(lines: list[Line]) -> list[float]:
     return found
 
 
-def _years_only(line: Line) -> bool:
-    """Whether the line names two or more years and nothing after the first (``… (1000 euroa) 2022 2023
-    2024``): a header's row of years, each of them a column's label, whatever the space before it."""
-    words = [word.text for segment in line.segments for word in segment.words]
-    first = next((i for i, text in enumerate(words) if _YEAR.match(text)), len(words))
-    return len(words) - first >= 2 and all(_YEAR.match(text) for text in words[first:])
-
-
 def _continues_number(before: Word, word: Word, size: float) -> bool:
     """Whether ``word`` is the next thousands group of a number (``419 078``, ``-1 234,5``)."""
     return bool(_LEADING_GROUP.match(before.text) and _GROUP.match(word.text) and word.x0 - before.x1 <= 0.4 * size)
@@ -279,6 +322,18 @@ def _split_word(word: Word, at: float) -> tuple[Word, Word] | None:
     for position in range(1, len(word.letters)):
         start = word.letters[position][0]
         if abs(start - at) <= ALIGN and word.letters[position - 1][1] <= start + ALIGN:
+            return (
+                Word(word.text[:position], word.letters[:position]),
+                Word(word.text[position:], word.letters[position:]),
+            )
+    return None
+
+
+def _split_word_after(word: Word, at: float) -> tuple[Word, Word] | None:
+    """The word cut after its first letter ending at ``at`` (within ``ALIGN``), if any."""
+    for position in range(1, len(word.letters)):
+        end = word.letters[position - 1][1]
+        if abs(end - at) <= ALIGN and word.letters[position][0] >= end - ALIGN:
             return (
                 Word(word.text[:position], word.letters[:position]),
                 Word(word.text[position:], word.letters[position:]),
@@ -304,19 +359,22 @@ def _cut_at(line: Line, at: float) -> bool:
 
 def crosses(line: Line, at: float) -> bool:
     """Whether the line flows across ``at``: a segment reaches over it and no word starts there."""
-    return any(
-        segment.x0 + ALIGN < at < segment.x1 - ALIGN and not any(abs(w.x0 - at) <= ALIGN for w in segment.words)
-        for segment in line.segments
-    )
+    return any(_flows_over(segment, at) for segment in line.segments)
+
+
+def _flows_over(segment: Segment, at: float) -> bool:
+    return segment.x0 + ALIGN < at < segment.x1 - ALIGN and not any(abs(w.x0 - at) <= ALIGN for w in segment.words)
 
 
 # --- columns ------------------------------------------------------------------------------------
 
 
 def union(intervals: list[Interval]) -> list[Interval]:
+    """Overlapping intervals joined; two that only touch (by less than ``EDGE``: the letters of cells
+    that touch, ``3,5Hallinnon``) stay apart."""
     merged: list[Interval] = []
     for x0, x1 in sorted(intervals):
-        if merged and x0 <= merged[-1][1]:
+        if merged and x0 < merged[-1][1] - EDGE:
             merged[-1] = (merged[-1][0], max(merged[-1][1], x1))
         else:
             merged.append((x0, x1))
@@ -324,23 +382,28 @@ def union(intervals: list[Interval]) -> list[Interval]:
 
 
 def find_columns(lines: list[Line], labels: set[int] = frozenset()) -> list[Interval]:
-    """Columns of a group of lines: cut the lines at its anchors, then the union of the segments of
-    the lines that cross no anchor and either stand in two or more segments or start at an anchor
-    (a cell's wrapped line, the first column empty), but for segments that reach over two columns
-    of the rows of values. A header's label lines (``labels``, indexes) show where cells start, but
+    """Columns of a group of lines: cut the lines at its anchors, then the union of the segments that
+    flow across no anchor, of the lines that stand in two or more segments or start at an anchor (a
+    cell's wrapped line, the first column empty), but for segments that reach over two columns of the
+    rows of values. A header's label lines (``labels``, indexes) show where cells start, but
     their extent is no column's: a label spans columns, reaches into gutters."""
-    points = anchors(lines)
+    years = [s for line in lines if _years_only(line.words) for s in line.segments if _YEAR.match(s.text)]
+    # no column starts inside a year of the header's row of years (values of one width aligned right
+    # start at one x too)
+    points = [at for at in anchors(lines) if not any(_flows_over(year, at) for year in years)]
     for index, line in enumerate(lines):
         for at in points if index not in labels else ():
             _cut_at(line, at)
-    clean = [
-        line
+    rows = [
+        [segment for segment in line.segments if not any(_flows_over(segment, at) for at in points)]
         for index, line in enumerate(lines)
-        if index not in labels
-        and (line.multi or any(abs(line.x0 - at) <= ALIGN for at in points))
-        and not any(crosses(line, at) for at in points)
+        if index not in labels and (line.multi or any(abs(line.x0 - at) <= ALIGN for at in points))
     ]
-    return columns_from([line.segments for line in clean])
+    return columns_from(rows)
+
+
+def _year(segment: Segment) -> bool:
+    return bool(_YEAR.match(segment.text))
 
 
 def _value(text: str) -> bool:
@@ -348,12 +411,22 @@ def _value(text: str) -> bool:
 
 
 def columns_from(rows: list[list[Segment]]) -> list[Interval]:
-    """The union of the segments' x-intervals, rows of values (numbers, not years) first: a header's
-    label spanning years (``Alustava tavoite`` centred over three) would join their columns into one,
-    so a segment over two columns of values does not count."""
-    values = union([(s.x0, s.x1) for row in rows if sum(1 for s in row if _value(s.text)) >= 2 for s in row])
-    others = [(s.x0, s.x1) for row in rows for s in row if sum(1 for column in values if _reaches(s, column)) < 2]
-    return union(values + others)
+    """The union of the segments' x-intervals: the header's years first (one column each), then the rows
+    of values (numbers, not years), then the rest; a segment that reaches over two of the columns found
+    before it does not count (values one space apart, ``105 106``, or a label spanning years)."""
+    years = union(
+        [(s.x0, s.x1) for row in rows if _years_only([w for s in row for w in s.words]) for s in row if _year(s)]
+    )
+    values = [
+        (s.x0, s.x1)
+        for row in rows
+        if sum(1 for s in row if _value(s.text)) >= 2
+        for s in row
+        if sum(1 for column in years if _reaches(s, column)) < 2
+    ]
+    found = union(years + values)
+    others = [(s.x0, s.x1) for row in rows for s in row if sum(1 for column in found if _reaches(s, column)) < 2]
+    return union(found + others)
 
 
 def _reaches(segment: Segment, column: Interval, anchored: bool = False) -> bool:
@@ -366,6 +439,8 @@ def _reaches(segment: Segment, column: Interval, anchored: bool = False) -> bool
         return False
     if overlap >= min(0.2 * (segment.x1 - segment.x0), 0.5 * (column[1] - column[0])):
         return True
+    if column[0] <= segment.x0 < column[1] - EDGE:
+        return True  # it starts in the column (``3,5`` touching ``Hallinnon`` in the next one)
     return anchored and any(abs(x0 - column[0]) <= ALIGN for word in segment.words for x0, _ in word.letters)
 
 
@@ -403,7 +478,8 @@ class Alignment:
 
 
 def alignments(lines: list[Line], columns: list[Interval]) -> Alignment:
-    """How the columns align, from the segments that stand in one column each."""
+    """How the columns align, from the segments that stand in one column each; where a segment stands
+    over several (cells one space apart), the end of its last word in each of them."""
     x0s: dict[int, list[float]] = {}
     x1s: dict[int, list[float]] = {}
     for line in lines:
@@ -412,6 +488,14 @@ def alignments(lines: list[Line], columns: list[Interval]) -> Alignment:
             if isinstance(where, int) and _reaches(segment, columns[where]):
                 x0s.setdefault(where, []).append(segment.x0)
                 x1s.setdefault(where, []).append(segment.x1)
+            elif isinstance(where, list):
+                last: dict[int, float] = {}
+                for word in segment.words:
+                    for column in where:
+                        if columns[column][0] < word.x1 <= columns[column][1] + ALIGN:
+                            last[column] = max(last.get(column, word.x1), word.x1)
+                for column, x1 in last.items():
+                    x1s.setdefault(column, []).append(x1)
     aligned = Alignment()
     for column, xs in x1s.items():
         edge = max(xs)
@@ -424,13 +508,15 @@ def alignments(lines: list[Line], columns: list[Interval]) -> Alignment:
 
 
 def _gutter_cut(
-    segment: Segment, left: Interval, right: Interval, size: float, letters: bool
+    segment: Segment, left: Interval, right: Interval, start: bool, end: float | None
 ) -> tuple[int, int] | None:
     """Where to cut ``segment`` in the gutter between columns ``left`` and ``right``: (word, letters
     of it to the left). A cut must be borne out: between words, in a gap overlapping the gutter, where
     the right piece starts at the right column's edge or the left piece ends at the left one's (cells
-    aligned right), or between two numbers (not in ``419 078``); inside a word (cells that touch, only
-    when ``letters``), where a letter starts at the right column's edge."""
+    aligned right), or between two numbers (not in ``419 078``); inside a word (cells that touch),
+    where a letter starts at the right column's edge when its cells start there row after row
+    (``start``), or where a letter ends where the left column's cells end (``end``: aligned right,
+    ``Taulukko 7Taulukko 7``)."""
     gutter = (left[1] - ALIGN, right[0] + ALIGN)
     best: tuple[float, int] | None = None
     for position in range(1, len(segment.words)):
@@ -446,22 +532,24 @@ def _gutter_cut(
                 best = (rank, position)
     if best is not None:
         return best[1], 0
-    if letters:
-        for position, word in enumerate(segment.words):
-            pieces = _split_word(word, right[0]) if word.x0 < right[0] < word.x1 else None
-            if pieces is not None:
-                return position, len(pieces[0].text)
+    for position, word in enumerate(segment.words):
+        pieces = _split_word(word, right[0]) if start and word.x0 < right[0] < word.x1 else None
+        if pieces is None and end is not None and word.x0 < end < word.x1:
+            pieces = _split_word_after(word, end)
+        if pieces is not None:
+            return position, len(pieces[0].text)
     return None
 
 
-def _cut(
-    segment: Segment, touched: list[int], columns: list[Interval], size: float, starts: set[int]
-) -> list[Segment] | None:
-    """The segment cut in every gutter it reaches over, or None."""
+def _cut(segment: Segment, touched: list[int], columns: list[Interval], aligned: Alignment) -> list[Segment] | None:
+    """The segment cut in every gutter it reaches over, or None; inside a word only where ``aligned``
+    bears it out."""
     pieces: list[Segment] = []
     rest = segment
     for column in touched[:-1]:
-        found = _gutter_cut(rest, columns[column], columns[column + 1], size, column + 1 in starts)
+        found = _gutter_cut(
+            rest, columns[column], columns[column + 1], column + 1 in aligned.starts, aligned.ends.get(column)
+        )
         if found is None:
             return None
         position, letter = found
@@ -498,8 +586,8 @@ def place(
         if isinstance(where, int):
             placed = [(where, segment)]
         else:
-            starts = aligned.starts if aligned is not None and (line.multi or inside) else set()
-            pieces = _cut(segment, where, columns, line.size, starts)
+            touching = aligned if aligned is not None and (line.multi or inside) else Alignment()
+            pieces = _cut(segment, where, columns, touching)
             if pieces is not None:
                 placed = []
                 for piece in pieces:

@@ -25,18 +25,18 @@ from pipeline.readers.pdf_columns import ALIGN, EDGE, Alignment, Interval, Line,
 
 _YEAR = regex.compile(r"^(?:19|20)\d\d$")
 _YEAR_IN = regex.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,])")
-_VALUE = regex.compile(r"^(?!(?:19|20)\d\d$)[-−–+]?\d[\d,.]*%?$")  # a number that is no year
+_VALUE = regex.compile(r"^(?:(?!(?:19|20)\d\d$)[-−–+]?\d[\d,.]*%?|[-–—])$")  # a number that is no year, a dash
 _OPENS = regex.compile(r"^[\p{Lu}\d]")
 
 
 def _years(line: Line) -> int:
-    return sum(1 for segment in line.segments for word in segment.words if _YEAR.match(word.text))
+    return sum(1 for word in line.words if _YEAR.match(word.text))
 
 
 def _has_value(line: Line, left: float) -> bool:
-    """A value beside the row's name, or a year opening the line at the left edge (a goal table's row)."""
-    words = [word for segment in line.segments for word in segment.words]
-    return _opens_with_year(line, left) or any(_VALUE.match(w.text) for w in words[1:])
+    """A value beside the row's name (a number, or a dash for none), or a year opening the line at the
+    left edge (a goal table's row)."""
+    return _opens_with_year(line, left) or any(_VALUE.match(w.text) for w in line.words[1:])
 
 
 def _opens_with_year(line: Line, left: float) -> bool:

@@ -359,7 +359,24 @@ def _place_run(lines: list[Line], columns: list[Interval], labels: set[int]) -> 
     """Runs of lines that can be placed in the columns; header lines (above the first line with
     values) may span columns, and a line between two placed ones may be cut inside a word (its cell
     touches the next). The header's label lines (``labels``, indexes) are placed last, over the columns
-    the years and values give (``pipeline.readers.pdf_header``)."""
+    the years and values give (``pipeline.readers.pdf_header``). Columns that the placed lines never
+    fill side by side are one (a centred year over values aligned right: ``merge_apart``), and the
+    lines are placed again in those."""
+    placed = _place_all(lines, columns, labels)
+    merged = merge_apart([line for line, ok in zip(lines, placed, strict=True) if ok], columns)
+    if len(merged) < len(columns):
+        placed = _place_all(lines, merged, labels)
+    runs: list[list[Line]] = [[]]
+    for line, ok in zip(lines, placed, strict=True):
+        if ok:
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    return runs
+
+
+def _place_all(lines: list[Line], columns: list[Interval], labels: set[int]) -> list[bool]:
+    """Whether each line can be placed in the columns (see ``_place_run``)."""
     evidence = [line for index, line in enumerate(lines) if index not in labels]
     aligned = alignments(evidence, columns)
     placed: list[bool] = [True] * len(lines)
@@ -375,13 +392,7 @@ def _place_run(lines: list[Line], columns: list[Interval], labels: set[int]) -> 
     years = _year_columns(line for index, line in enumerate(lines) if placed[index] and index not in labels)
     for index in labels:
         placed[index] = place_labels(lines[index], columns, years, aligned)
-    runs: list[list[Line]] = [[]]
-    for line, ok in zip(lines, placed, strict=True):
-        if ok:
-            runs[-1].append(line)
-        elif runs[-1]:
-            runs.append([])
-    return runs
+    return placed
 
 
 def _year_columns(lines) -> set[int]:
