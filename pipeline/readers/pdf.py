@@ -27,7 +27,8 @@ from pipeline.readers.pdf_stream import StreamState, find_stream_tables
 from pipeline.readers.spanned_header import combine_header
 
 PAGE_NUMBER = regex.compile(r"^(?:sivu\s+)?\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|/\s*\d{1,4})?$", regex.I)
-BULLET = regex.compile(r"^([•▪◦●○■□–\-*]|\d{1,2}[.)])\s+(\S.*)$")
+BULLET = regex.compile(r"^([•▪◦●○■□–—\-*]|\d{1,2}[.)])\s+(\S.*)$")
+FOOTNOTE = regex.compile(r"^\d{1,2}\)$")  # "1) …" right after a table: its footnote, not a list item
 MARGIN = 0.09  # share of the page height where running headers and footers live
 # Two characters further apart than this share of the font size stand in two words. pdfplumber's
 # default (3 points whatever the size) joins the cells of a table without padding, whose texts
@@ -202,9 +203,11 @@ def _is_heading_style(style: Style, body: Style) -> bool:
     return style.size > body.size + 0.9 or (style.family != body.family and style.size >= body.size - 0.5)
 
 
-def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> list[Block]:
-    """Consecutive lines of one style and small gaps form a block."""
+def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> tuple[list[Block], dict[int, str]]:
+    """Consecutive lines of one style and small gaps form a block; also each list item's mark, by the
+    item's id."""
     blocks: list[Block] = []
+    marks: dict[int, str] = {}
     previous: TextLine | None = None
     current: Block | None = None
     bullet_x: float | None = None
@@ -240,6 +243,7 @@ def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> list
             elif bullet:
                 bullet_x = line.x0
                 current = Block(kind="list_item", prov=prov, lines=[bullet.group(2)], level=1)
+                marks[id(current)] = bullet.group(1)
             else:
                 current = Block(
                     kind="paragraph", prov=prov, lines=[line.text], emphasis=line.style.bold and not body.bold
@@ -251,7 +255,7 @@ def _group(lines: list[TextLine], body: Style, levels: dict[tuple, int]) -> list
             blocks.append(current)
         previous = line
     _rank_list_levels(blocks)
-    return blocks
+    return blocks, marks
 
 
 def _extend_bbox(block: Block, line: TextLine) -> None:
@@ -365,7 +369,21 @@ def read_pdf(path: Path, *, max_pages: int | None = None, deadline: float | None
     body = _body_style(lines) if lines else Style("", 0, False, False)
     heading_keys = sorted({ln.style.rank_key for ln in lines if _is_heading_style(ln.style, body)})
     levels = {key: rank for rank, key in enumerate(heading_keys, start=1)}
-    text_blocks = _group(lines, body, levels)
-    items = sorted(text_blocks + tables, key=lambda b: (b.prov.page, b.prov.bbox[1]))
+    text_blocks, marks = _group(lines, body, levels)
+    items = _footnotes(sorted(text_blocks + tables, key=lambda b: (b.prov.page, b.prov.bbox[1])), marks)
     right = max((ln.x1 for ln in lines if ln.style == body), default=0.0)
     return Layout(format="pdf", blocks=_merge_across_pages(items, right), pages=page_count)
+
+
+def _footnotes(items: list[Block], marks: dict[int, str]) -> list[Block]:
+    """Items marked ``1)``, ``2)`` (``marks``: each list item's mark) right after a table are its
+    footnotes (paragraphs that keep their mark, as the text reader reads them), not a numbered list."""
+    after_table = False
+    for block in items:
+        mark = marks.get(id(block), "")
+        if block.kind == "list_item" and after_table and FOOTNOTE.match(mark):
+            block.kind, block.level = "paragraph", None
+            block.lines[0] = f"{mark} {block.lines[0]}"
+        else:
+            after_table = block.kind == "table"
+    return items
