@@ -43,6 +43,7 @@ from pipeline.errors import AgreementError, DocumentTooLarge, DocumentTooSlow, U
 DEFAULT_SECONDS = 300.0
 DEFAULT_MEMORY = 1 << 30  # 1 GiB resident: a 450-page agreement needs well under half of it
 POLL_SECONDS = 0.05  # how often the clock and the worker's memory are looked at
+EXIT_GRACE_SECONDS = 5.0  # for a worker that has answered to end
 # What a worker needs, imported once in the server it is forked from. A name that does not exist
 # (a module renamed) is skipped by the server: the worker then imports it itself, a little slower.
 # ``__main__`` first: the caller's main script is imported once there, as multiprocessing does for
@@ -164,6 +165,7 @@ def run_isolated(fn: Callable[..., Any], *args: Any, limits: Limits, label: str)
         sender.close()  # the worker holds the only writing end now: its death reads as EOF
     started = time.monotonic()
     peak = 0
+    answered = False
     try:
         watched = _watch(worker.pid)
         while True:
@@ -173,6 +175,7 @@ def run_isolated(fn: Callable[..., Any], *args: Any, limits: Limits, label: str)
                 except (EOFError, OSError):  # the worker died without a word
                     worker.join()
                     raise _died(label, worker.exitcode) from None
+                answered = True
                 usage = Usage(time.monotonic() - started, max(peak, worker_peak))
                 if status == "ok":
                     return payload, usage
@@ -189,8 +192,10 @@ def run_isolated(fn: Callable[..., Any], *args: Any, limits: Limits, label: str)
                 _kill(worker)
                 raise _over_memory(label, limits.memory)
     finally:
+        if answered:
+            worker.join(timeout=EXIT_GRACE_SECONDS)  # it exits once it has answered; if it hangs, it is killed
         if worker.is_alive():
-            _kill(worker)
+            _kill(worker)  # a limit, or the caller interrupted
         worker.join()
         worker.close()
         receiver.close()

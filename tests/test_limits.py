@@ -195,3 +195,28 @@ def test_sizes_are_written_in_the_units_they_are_given_in():
         "1.5 GiB",
         "1.5 MiB",
     ]
+
+
+def _start_a_worker_in_a_daemon(answers) -> None:
+    from pipeline.workers import IsolationUnavailable
+
+    try:
+        run_isolated(_answer, 1, limits=Limits(), label="x")
+        answers.put("started")
+    except IsolationUnavailable as exc:
+        answers.put(str(exc))
+
+
+def test_where_no_worker_process_may_start_the_run_is_told_why():
+    """A daemonic process (a Dask worker under a nanny, by default) may not have children: that is the run's
+    trouble, said in one line naming the setting, not a document's (the flow lets it fail the run)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    daemon = context.Process(target=_start_a_worker_in_a_daemon, args=(answers,), daemon=True)
+    daemon.start()
+    answer = answers.get(timeout=60)
+    daemon.join()
+    assert answer.startswith("cannot start a worker process here (daemonic processes are not allowed to have")
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in answer

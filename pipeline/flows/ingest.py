@@ -196,7 +196,22 @@ def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[obj
             api = str(client.api_url)
     _say(f"extracting on the Dask cluster at {address}; its workers report to the Prefect API at {api}")
     with temporary_settings(updates={PREFECT_API_URL: api}), DaskTaskRunner(address=address) as runner:
-        yield runner, sum(runner.client.nthreads().values())
+        try:
+            yield runner, sum(runner.client.nthreads().values())
+        finally:
+            runner.client.run(_flush_prefect_records)
+
+
+async def _flush_prefect_records() -> None:
+    """On a Dask worker, at the end of a run: send what its tasks left queued for the Prefect API (task run
+    events, logs) now, while this run's API is up, and stop those senders. The next run's tasks start their
+    own: Prefect keeps one events sender per process, bound to the API it first met, and a later run's
+    temporary server (a new port) would otherwise never hear of its task runs."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (EventsWorker, APILogWorker):
+        await service.drain_all(timeout=30)  # Dask runs this in the worker's event loop: drain_all gives an awaitable
 
 
 def _extracted(
