@@ -6,7 +6,9 @@ space apart, or touch where a wrapped line fills its cell (``Uusi mittari, ei`` 
 and no gap on one line can tell. What tells is the region as a whole:
 
 1. **Segments.** Each line is cut where a gap is clearly wider than a word space (``GAP_EM`` of the
-   font size). Such a gap is evidence on its own.
+   font size). Such a gap is evidence on its own. A header's row of years is cut at each year
+   (``2026 2027`` one space apart over values aligned right; ``2027arviotavoite``, a year touching the
+   next cell, is two words): every year labels a column of its own.
 2. **Anchors** (``anchors``). A column's cells start at one x, row after row (left-aligned text;
    producers place them exactly). A strong edge is a segment's start after a wide gap or an indented
    line's start (the first column empty); an anchor is where two lines put strong edges that say
@@ -14,21 +16,23 @@ and no gap on one line can tell. What tells is the region as a whole:
    put an edge there (an x inside a column of wrapped text is crossed by most of its lines); or, in
    a group with wide gaps at all, where three rows put a word's start within ``WEAK_ALIGN`` and no
    line flows across (cells one space apart). Rows that say the same count once, and a thousands
-   group (``102 977``) only beside a label starting there. Lines are cut where a word starts at an
-   anchor.
+   group (``102 977``) only beside a label starting there. No column starts inside a year of the row
+   of years (right-aligned values of one width start at one x too). Lines are cut where a word starts
+   at an anchor; a header's label lines are not (see ``pipeline.readers.pdf_header``).
 3. **Columns** (``find_columns``, ``columns_from``) are the union of the x-intervals of the segments
-   of the lines that flow across no anchor, rows of values first: a label spanning years would join
-   their columns, so a segment over two columns of values does not count.
+   that flow across no anchor, the years first, then the rows of values, then the rest; a segment over
+   two columns found before it does not count (values one space apart, a label spanning years). The
+   header's labels are no evidence at all: they span columns and reach into gutters.
 4. **Placing a line** (``place``): each segment goes to the column it stands in; one in a gutter
    goes to the nearer column, never to the right of a column whose cells end at one x (numbers
    aligned right). A segment that reaches over a gutter is cut there when the cut is borne out: a
    piece starts where its column's cells start, or ends where they end (``419 078 454 652`` is two
-   cells), or both pieces are numbers (not the two groups of ``419 078``); inside a word only where
-   the next column's cells start row after row (cells that touch). A header line may instead hold a
-   cell spanning whole columns (``Alustava tavoite`` over ``2025 2026 2027``). A line that can be
-   placed neither way is prose.
+   cells), or both pieces are numbers (not the two groups of ``419 078``); inside a word (cells that
+   touch) only where the next column's cells start row after row, or where a letter ends where the
+   column's cells end (``Taulukko 7Taulukko 7``, aligned right). A line that cannot be placed is prose.
 5. **Merging** (``merge_apart``). Two neighbouring columns that never hold text on the same line are
-   one column: a right-aligned ``-`` under a centred ``talous-arvio-tavoite`` does not overlap it.
+   one column: a right-aligned ``-`` under a centred ``talous-arvio-tavoite`` does not overlap it, nor
+   values aligned right the year centred over them.
 """
 
 from __future__ import annotations
@@ -566,21 +570,13 @@ def _cut(segment: Segment, touched: list[int], columns: list[Interval], aligned:
     return pieces
 
 
-def place(
-    line: Line,
-    columns: list[Interval],
-    *,
-    header: bool = False,
-    inside: bool = False,
-    aligned: Alignment | None = None,
-) -> bool:
+def place(line: Line, columns: list[Interval], *, inside: bool = False, aligned: Alignment | None = None) -> bool:
     """Put the line's segments into columns (two in one column are one cell); False if it is prose.
 
     A segment over a gutter is cut there (see ``_cut``; inside a word only in a line of cells, or one
-    ``inside`` a table, between two lines of it); in a ``header`` line, one that stands within whole
-    columns may span them instead (its text is each column's)."""
+    ``inside`` a table, between two lines of it). A header's labels, which may span columns, are put
+    over them by ``pipeline.readers.pdf_header``."""
     cells: dict[int, Segment] = {}
-    spanned: list[Segment] = []
     for segment in line.segments:
         where = column_of(segment, columns, aligned)
         if isinstance(where, int):
@@ -588,40 +584,21 @@ def place(
         else:
             touching = aligned if aligned is not None and (line.multi or inside) else Alignment()
             pieces = _cut(segment, where, columns, touching)
-            if pieces is not None:
-                placed = []
-                for piece in pieces:
-                    column = column_of(piece, columns, aligned)
-                    if not isinstance(column, int):
-                        return False
-                    placed.append((column, piece))
-            elif header and _within(segment, where, columns):
-                placed = [(column, segment) for column in where]
-            else:
+            if pieces is None:
                 return False
-        spanning = len(placed) > 1 and all(piece is segment for _, piece in placed)
+            placed = []
+            for piece in pieces:
+                column = column_of(piece, columns, aligned)
+                if not isinstance(column, int):
+                    return False
+                placed.append((column, piece))
         for column, piece in placed:
-            if column not in cells:
-                cells[column] = piece
-            elif spanning or any(cells[column] is s for s in spanned):
-                return False  # a spanning cell shares its columns with nothing
-            else:
+            if column in cells:
                 cells[column] = Segment(cells[column].words + piece.words, line.top, line.bottom)
-        if spanning:
-            spanned.append(segment)
+            else:
+                cells[column] = piece
     line.cells = cells
     return True
-
-
-def _within(segment: Segment, touched: list[int], columns: list[Interval]) -> bool:
-    """Whether the segment stands over whole columns: it reaches no further than their gutters. The
-    first column names the rows: a text over it is a title or prose, not a label of columns."""
-    first, last = touched[0], touched[-1]
-    if first == 0:
-        return False
-    after_left = first == 0 or segment.x0 > columns[first - 1][1]
-    before_right = last == len(columns) - 1 or segment.x1 < columns[last + 1][0]
-    return after_left and before_right
 
 
 def merge_apart(lines: list[Line], columns: list[Interval]) -> list[Interval]:

@@ -165,7 +165,7 @@ def _left_aligned(header: list[Line], starts: set[int]) -> set[int]:
     return set(years) if all(verdicts) else set()
 
 
-def spread_labels(header: list[Line], columns: list[Interval], starts: set[int], align: float) -> None:
+def spread_labels(header: list[Line], columns: list[Interval], starts: set[int]) -> None:
     """A label printed once over several years (``Alustava tavoite`` over ``2025 2026 2027``, ``Kehys``
     under them) stands over each of them.
 
@@ -208,6 +208,6 @@ def spread_labels(header: list[Line], columns: list[Interval], starts: set[int],
             # as well placed over more columns as over fewer: over more (a year column without a
             # label of its own on this line is under this one)
             best = min(gap for gap, _, _, _ in fits)
-            _, _, a, b = min((fit for fit in fits if fit[0] <= best + align), key=lambda fit: (fit[1], fit[0]))
+            _, _, a, b = min((fit for fit in fits if fit[0] <= best + ALIGN), key=lambda fit: (fit[1], fit[0]))
             for c in range(a, b + 1):
                 line.cells[c] = segment

@@ -7,12 +7,17 @@ The idea is Camelot's stream mode, made to hold at any spacing and fitted to wha
 1. Groups. Lines are grouped by vertical gaps (a paragraph gap ends a group; lines with cells, or
    parted by a rule or a shaded row's edge, may stand further apart, as padded table rows do), by
    font size (a heading) and by captions (``Taulukko N.``).
-2. Columns (``pipeline.readers.pdf_columns``): from wide gaps and from the x where cells start row
-   after row, never from a fixed gap on one line alone; cells one space apart or touching are cut
-   where their column starts. A line that flows across the columns is prose and cuts the region; a
-   header line may hold a cell spanning columns (``Alustava tavoite`` over three years). Single-column
-   lines above the first line with cells are the end of a paragraph, not the table.
-3. Rows. Where rules part the rows, they are the rows. Otherwise the content tells, helped by the
+2. Columns (``pipeline.readers.pdf_columns``): from wide gaps, the header's years and the x where
+   cells start row after row, never from a fixed gap on one line alone, and never from the header's
+   labels; cells one space apart or touching are cut where their column starts or ends. A line that
+   flows across the columns is prose and cuts the region. The header's label lines (no year, no
+   value) are then put over the columns (``pipeline.readers.pdf_header``): a label may span several
+   (``Alustava tavoite`` over three years). Single-column lines above the first line with cells are
+   the end of a paragraph, not the table.
+3. Rows. Where rules part the rows, they are the rows. A table whose wrapped row names have their
+   values on their last line, row after row, sets its cells to the bottom: a row ends with its values
+   and a name line the next line's first word would have fitted after is a row of its own (a
+   sub-heading). Otherwise (set to the top) the content tells, helped by the
    edges of shaded rows: a line starts a new row when a shaded row's edge stands above it, when it
    puts text in a column that was empty on the line above (a cell does not resume after a gap),
    when a number stands under a number in one column, when the first column holds a year or a
@@ -26,11 +31,12 @@ The idea is Camelot's stream mode, made to hold at any spacing and fitted to wha
    line continues the row; each segment is appended to its column's cell. A header printed over two
    rows with spanning cells is one header row (``pipeline.readers.spanned_header``).
 4. A region is a table when it has two rows and two columns and either its header names years
-   (``Toteuma 2022``, ``2024 TA``) or its first column holds years (a goal table; one year row
-   under a ``| N. Title`` goal row is enough: a goal table's first part before a page break).
-   Anything else (contents, signatures, prose that happens to align) stays text. A label printed
-   once over several year columns spreads over them (``_spread_labels``: where it stands, centred
-   or left-aligned over them); rows of labels naming years are one header row. A table's first row
+   (``Toteuma 2022``, ``2024 TA``) or its first column holds years beside texts (a goal table; one
+   year row under a ``| N. Title`` goal row is enough: a goal table's first part before a page
+   break). Years each beside one amount (an appropriation's history) and anything else (contents,
+   signatures, prose that happens to align) stay text. A label printed once over several year
+   columns spreads over them (``pipeline.readers.pdf_header``: where it stands, centred or
+   left-aligned over them); rows of labels naming years are one header row. A table's first row
    alone at the foot of a page under its caption is kept as the table's first part, and lines in
    the columns of the table just above, after a gap, are more of it (a goal table's rows without
    years, another part's first row).
@@ -55,7 +61,6 @@ import regex
 
 from pipeline.layout import Block, Cell, Provenance
 from pipeline.readers.pdf_columns import (
-    ALIGN,
     GAP_EM,
     SPACE_EM,
     Interval,
@@ -218,8 +223,8 @@ def _set_to_bottom(lines: list[Line], right: float) -> bool:
 
 def _follows_bottom(line: Line, above: Line, right: float) -> bool:
     """In a table set to the bottom, whether the line belongs to the row of the line above: a row ends
-    with its values, and a name line that ends short of the column before a capital that would have
-    fitted there is a row of its own (a sub-heading: ``Toiminnallinen tehokkuus``)."""
+    with its values, and a name line after which the next line's first word would have fitted is a row
+    of its own (a sub-heading: ``Toiminnallinen tehokkuus``)."""
     if _beside(above):
         return False
     name, first = above.cells.get(0), line.cells.get(0)
@@ -432,13 +437,7 @@ def _place_all(lines: list[Line], columns: list[Interval], labels: set[int]) -> 
     """Whether each line can be placed in the columns (see ``_place_run``)."""
     evidence = [line for index, line in enumerate(lines) if index not in labels]
     aligned = alignments(evidence, columns)
-    placed: list[bool] = [True] * len(lines)
-    data = False
-    for index, line in enumerate(lines):
-        if index in labels:
-            continue
-        placed[index] = place(line, columns, header=not data, aligned=aligned)
-        data = (data or _data(line)) if placed[index] else False
+    placed = [index in labels or place(line, columns, aligned=aligned) for index, line in enumerate(lines)]
     for index in range(1, len(lines) - 1):
         if index not in labels and not placed[index] and placed[index - 1] and placed[index + 1]:
             placed[index] = place(lines[index], columns, inside=True, aligned=aligned)
@@ -470,7 +469,7 @@ def _regions(group: list[Line]) -> list[tuple[list[Line], list[Interval]]]:
         evidence = [line for line in run if id(line) not in label_ids]
         own = columns_from([[s for c, s in line.cells.items() if c not in line.spans()] for line in evidence])
         aligned = alignments(evidence, own)
-        if len(own) < 2 or not all(place(line, own, header=True, inside=True, aligned=aligned) for line in evidence):
+        if len(own) < 2 or not all(place(line, own, inside=True, aligned=aligned) for line in evidence):
             continue
         years = _year_columns(evidence)
         if not all(place_labels(line, own, years, aligned) for line in run if id(line) in label_ids):
@@ -488,14 +487,14 @@ def _spread_labels(lines: list[Line], columns: list[Interval], labels: set[int] 
     columns start (the table is set left-aligned; ``labels``, the ids of the label lines, tell nothing)."""
     header = header_of(lines, _data)
     starts = alignments([line for line in lines if id(line) not in labels], columns).starts
-    spread_labels(header, columns, starts, ALIGN)
+    spread_labels(header, columns, starts)
 
 
 def _fits(lines: list[Line], pending: _Open) -> list[Line]:
     """The leading lines of a group that fit the columns of the table continued from the last page."""
     fitting = []
     for line in lines:
-        if abs(line.size - pending.size) > 0.9 or not place(line, pending.columns, header=True):
+        if abs(line.size - pending.size) > 0.9 or not place(line, pending.columns):
             break
         fitting.append(line)
     return fitting
@@ -535,7 +534,7 @@ def _continue(
             if region[0] is lines[0] and _is_table(rows, cells) and _header_has_years(cells[0]):
                 return None, [], False, None  # a table of its own: not a continuation
         for line in lines:
-            place(line, pending.columns, header=True)
+            place(line, pending.columns)
     columns = pending.columns
     rest = lines[repeated:]
     rows, continued, top_goal = (
