@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import regex
 
@@ -62,16 +63,17 @@ Interval = tuple[float, float]
 
 @dataclass
 class Word:
-    """A word with the x-extent of each of its letters (to cut between cells that touch)."""
+    """A word with the x-extent of each of its letters (to cut between cells that touch). Its extent is
+    read once, when asked first: the letters are complete by then (columns ask for it many times)."""
 
     text: str
     letters: list[tuple[float, float]]
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return self.letters[0][0]
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(x1 for _, x1 in self.letters)
 
