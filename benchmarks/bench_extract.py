@@ -245,8 +245,8 @@ def report(results: dict) -> None:
     if "jobs" in results:
         r = results["jobs"]
         one, two = r["jobs_1"], r["jobs_2"]
-        print(f"## extract --jobs 2 vs --jobs 1: {r['documents']} PDFs, {r['pages']} pages, {r['rounds']} rounds, ")
-        print(f"{r['cpus']} CPUs\n")
+        print(f"## extract --jobs 2 vs --jobs 1: {r['documents']} PDFs, {r['pages']} pages, {r['rounds']} rounds, "
+              f"{r['cpus']} CPUs\n")  # fmt: skip
         print("| process | median s | pages/s | worker peak RSS MiB |")
         print("|---|---:|---:|---:|")
         for label, s in (("--jobs 1", one), ("--jobs 2", two)):

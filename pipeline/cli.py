@@ -537,13 +537,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _flow_options(ingest)
     ingest.add_argument("--retry-quarantined", action="store_true", help="try quarantined documents again")
-    ingest.add_argument(
+    where = ingest.add_mutually_exclusive_group()
+    where.add_argument(
         "--workers",
         type=_positive,
         metavar="N",
-        help="documents extracted at once, each in its own process (default: [run] workers, else the cores)",
+        help="documents extracted at once on this machine, each in its own process (default: [run] workers, "
+        "else the cores)",
     )
-    ingest.add_argument(
+    where.add_argument(
         "--dask-address",
         type=_address,
         metavar="tcp://HOST:PORT",

@@ -139,7 +139,8 @@ def ingest(
     """Ingest what is new in ``sources`` into ``output``; returns what the run did.
 
     ``workers`` (default: the sources file's ``[run] workers``, else this machine's cores) extractions
-    run at once; ``dask_address`` (default: ``[run] dask_address``) sends them to a Dask cluster instead.
+    run at once; ``dask_address`` (default, unless ``workers`` is given: ``[run] dask_address``) sends them
+    to a Dask cluster instead.
     ``max_seconds`` and ``max_memory`` (bytes of resident memory) bound each one; ``None``: no limit.
     """
     from pipeline.diff.markdown import render_markdown
@@ -165,7 +166,7 @@ def ingest(
         new, known = split_new(candidates, store.known)
         report["known"] = [candidate.source for candidate in known]
         if new:
-            address = dask_address or config.run.dask_address
+            address = dask_address or (None if workers else config.run.dask_address)  # --workers N: here
             with _task_runner(workers or config.run.workers, address) as (runner, parallel):
                 for candidate, outcome in _extracted(runner, new, limits, parallel):
                     _store_one(candidate, outcome, store, report)
