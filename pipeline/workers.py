@@ -16,6 +16,9 @@ the caller goes on. The worker also caps its own address space (``RLIMIT_AS``) a
 plus the memory limit, so an allocation too large to be seen growing fails at once rather than
 swapping the machine.
 
+As with any ``multiprocessing`` start method but ``fork``, a script that extracts this way must do its work
+under ``if __name__ == "__main__":`` (the server imports the caller's main module once).
+
 Parallelism is the caller's: N threads, each waiting on one worker, run N extractions on N processes
 (``agreements extract --jobs``; the ingest flow's task runner). On a Dask cluster each task forks its
 worker on the Dask worker's machine.
@@ -57,6 +60,7 @@ PRELOAD = (
     "pipeline.readers.text",
     "pipeline.readers.markdown",
     "schemas.agreement",
+    "psutil",
 )
 
 
