@@ -22,6 +22,7 @@ import regex
 
 from pipeline.errors import DocumentTooLarge, DocumentTooSlow, EmptyDocument, EncryptedDocument, UnreadableDocument
 from pipeline.layout import Block, Cell, Layout, Provenance
+from pipeline.readers.pdf_chars import Page as CharPage
 from pipeline.readers.pdf_graphics import page_graphics
 from pipeline.readers.pdf_stream import StreamState, find_stream_tables
 from pipeline.readers.spanned_header import combine_header
@@ -346,15 +347,17 @@ def read_pdf(path: Path, *, max_pages: int | None = None, deadline: float | None
         lines: list[TextLine] = []
         tables: list[Block] = []
         state = StreamState()  # a table without rules that goes on from one page to the next
-        for number, page in enumerate(pages, start=1):
+        for number, plain in enumerate(pages, start=1):
             if deadline is not None and time.monotonic() > deadline:
                 raise DocumentTooSlow(f"{path}: still reading page {number} of {len(pages)} at the time limit")
+            page = CharPage.of(plain)  # the same page, its characters read on the direct path
             try:
                 page_lines, page_tables = _read_page(page, number, state)
             except Exception as exc:
                 raise UnreadableDocument(f"{path}: page {number} cannot be read ({type(exc).__name__})") from None
             finally:
                 page.close()
+                plain.close()
             lines.extend(page_lines)
             tables.extend(page_tables)
         page_count = len(pages)
