@@ -74,6 +74,19 @@ class Detail(_Model):
         "end, or a value confirmed or moved on to a later kind (target → estimate) with its figure unchanged",
     )
     note: str | None = Field(None, description="one sentence for reviewers")
+    delta: float | None = Field(
+        None,
+        description="a figure that moved: new − old, in the units its cells print (percentage points for `%`); "
+        "null when the number stayed or a side has none",
+    )
+    percent: float | None = Field(
+        None, description="the delta as a percentage of the old figure (4 significant digits); null when it is 0"
+    )
+    spelling_fix: bool = Field(
+        False,
+        description="a renamed item or reworded text whose only difference is spelling: each replaced word a "
+        "misspelling (Voikko does not know it) of the word that replaced it, or only capitals or punctuation",
+    )
 
 
 class Change(_Model):

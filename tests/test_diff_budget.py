@@ -25,6 +25,7 @@ from conftest import FIXTURES, extracted
 from pipeline.diff import diff_agreements
 from pipeline.diff.html import render_html
 from pipeline.diff.markdown import render_markdown
+from pipeline.diff.view import triage
 from schemas import agreement as s
 from schemas.diff import AgreementDiff
 
@@ -219,14 +220,36 @@ def test_kinds_and_comparisons_between_the_years(budget_diff):
     assert (ranged.old_text, ranged.old_value_max, ranged.new_value_max, ranged.note) == ("65—70", 70, None, None)
 
 
-def test_the_reports_say_what_is_only_the_years_rolling_on(budget_diff):
+def test_the_reports_put_the_years_rolling_on_below_what_moved(budget_diff):
+    """The 37 rollover changes and the title and period naming the next year are routine, folded below;
+    the figures that moved come first, each with how far it moved."""
+    plan = triage(budget_diff.changes)
+    assert (len(plan.substantive), len(plan.routine)) == (35, 39)
+    assert {c.path for c in plan.routine} == {c.path for c in budget_diff.changes if c.detail.rollover} | {
+        "agreement/title",
+        "agreement/period",
+    }
     markdown = render_markdown(budget_diff)
-    assert "37 of them are only the years rolling on (marked rollover)" in markdown
-    assert "| 2025 | 4 500 (2025 tavoite) | 4 500 (2025 arvio) | changed, rollover (line 14) |" in markdown
-    assert "| 2024 | 4 300 (2024 arvio) | 4 350 (2024 toteutuma) | confirmed (line 14) |" in markdown
-    assert "- renamed, similarity 0.57: Valvontaveneiden ~~käyttöaste,~~ **käyttöaste kesäkaudella" in markdown
+    substantive, routine = markdown.split("## Routine changes")
+    assert (
+        "**35 substantive** changes first, then **39 routine** ones: the oldest year left the table (14); " in markdown
+    )
+    assert (
+        "| 2024 | 4 300 (2024 arvio) | 4 350 (2024 toteutuma) | +50 (+1,2 %) | confirmed at another figure "
+        "(old line 14, new line 14) |"
+    ) in substantive
+    assert (
+        "| 2025 | 4 500 (2025 tavoite) | 4 500 (2025 arvio) | kind moved on, same figure (old line 14, new line 14) |"
+        in (routine)
+    )
+    assert "- Period: 2025 → 2026 *(the period moved on, as long as before)*" in routine
+    assert "- indicator renamed, similarity 0.57 (old line 16, new line 16): Valvontaveneiden ~~käyttöaste,~~" in (
+        substantive
+    )
+    # A range (65—70) is no one figure: the change of kind and figure has no delta.
+    assert "| 2025 | 65—70 (2025 tavoite) | 66 (2025 arvio) |  | the kind and the figure changed" in substantive
     html = render_html(budget_diff)
-    assert '<div class="card rollover" data-count="rollover"><b>37</b>' in html
+    assert '<a class="card routine" data-count="routine" href="#routine"><b>39</b>' in html
     assert html.count('data-rollover="true"') == 37
     assert "the number is the same; comparison &gt; → none" in html
 
@@ -241,8 +264,8 @@ def test_agreements_diff_of_the_two_sections(sections, budget_diff, tmp_path):
     assert result.stderr.startswith(f"{budget_diff.summary.total} changes (")
     document = AgreementDiff.model_validate_json((out / "diff.json").read_text(encoding="utf-8"))
     assert document == budget_diff
-    assert f"### {POISSAOLOT}" in (out / "diff.md").read_text(encoding="utf-8")
-    assert 'data-count="rollover"' in (out / "diff.html").read_text(encoding="utf-8")
+    assert f"#### {POISSAOLOT}" in (out / "diff.md").read_text(encoding="utf-8")
+    assert 'data-count="routine"' in (out / "diff.html").read_text(encoding="utf-8")
 
 
 def test_a_comparison_or_a_range_that_changed_is_a_value_change(sections):

@@ -55,7 +55,11 @@ def test_changes_exit_1_and_write_json_markdown_and_html(sources, tmp_path):
     assert AgreementDiff.model_validate(document) == expected
     markdown = (out / "diff.md").read_text(encoding="utf-8")
     assert "**47 changes**: 8 added, 13 removed, 12 changed, 4 renamed, 10 confirmed." in markdown
-    assert "| 2023 | 103 (Arvio 2023) | 102 (Toteuma 2023) | confirmed (line 181) |" in markdown
+    # A confirmed figure that moved says how far, and each line names its document.
+    assert (
+        "| 2023 | 103 (Arvio 2023) | 102 (Toteuma 2023) | −1 (−1,0 %) | confirmed at another figure "
+        "(old line 181, new line 181) |"
+    ) in markdown
     assert "~~Automaattisten~~ **Automaattisesti** muodostettujen myyntilaskujen osuus, %" in markdown
     # The JSON inputs name their sources; the page links to them, relative to itself.
     html = (out / "diff.html").read_text(encoding="utf-8")

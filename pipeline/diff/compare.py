@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from pipeline.diff.match import Matching, match_items, match_rows
+from pipeline.diff.spelling import spelling_fix
 from pipeline.diff.tables import caption_name, comparable_name, match_tables, table_years
 from pipeline.diff.view import show
 from pipeline.diff.words import word_changes
@@ -156,6 +157,19 @@ def _differences(a: s.IndicatorValue, b: s.IndicatorValue) -> list[str]:
     if not _same_number(a.value_max, b.value_max):
         differs.append("value_max")
     return differs
+
+
+def _movement(old: s.IndicatorValue | None, new: s.IndicatorValue | None) -> dict[str, float]:
+    """``delta`` and ``percent`` of a figure whose number moved (rounded off float noise: 98,9 − 100 is
+    −1,1); nothing when a side has no number or a range, or the number stayed."""
+    if old is None or new is None or old.value is None or new.value is None or _same_number(old.value, new.value):
+        return {}
+    if old.value_max is not None or new.value_max is not None:
+        return {}  # a range (65—70) is no one figure to measure from
+    delta = float(f"{new.value - old.value:.12g}")
+    if old.value == 0:
+        return {"delta": delta}
+    return {"delta": delta, "percent": float(f"{100 * delta / abs(old.value):.4g}")}
 
 
 def _figure_note(old: s.IndicatorValue, new: s.IndicatorValue, differs: list[str]) -> str | None:
@@ -348,6 +362,7 @@ class _Differ:
                     similarity=pair.similarity,
                     uncertain=pair.uncertain,
                     unit=getattr(new, "unit", None),
+                    spelling_fix=spelling_fix(name(old), name(new)),
                 ),
                 **where,
             )
@@ -443,7 +458,13 @@ class _Differ:
                 path,
                 old.text,
                 new.text,
-                detail=Detail(field="text", year=new.year, words=word_changes(old.text, new.text), **numbers),
+                detail=Detail(
+                    field="text",
+                    year=new.year,
+                    words=word_changes(old.text, new.text),
+                    spelling_fix=spelling_fix(old.text, new.text),
+                    **numbers,
+                ),
                 **where,
             )
         if _text(old.satisfactory) != _text(new.satisfactory):
@@ -455,7 +476,12 @@ class _Differ:
                 f"{path}/satisfactory",
                 old.satisfactory,
                 new.satisfactory,
-                detail=Detail(field="satisfactory", year=new.year, words=words),
+                detail=Detail(
+                    field="satisfactory",
+                    year=new.year,
+                    words=words,
+                    spelling_fix=spelling_fix(old.satisfactory or "", new.satisfactory or ""),
+                ),
                 **where,
             )
 
@@ -534,6 +560,7 @@ class _Differ:
             old_value_max=old.value_max if old else None,
             new_value_max=new.value_max if new else None,
             unit=owner.unit,
+            **_movement(old, new),
             **extra,
         )
         self._add(
@@ -614,6 +641,7 @@ class _Differ:
                         words=word_changes(name(old), name(new)),
                         similarity=item_match.similarity,
                         uncertain=item_match.uncertain,
+                        spelling_fix=spelling_fix(name(old), name(new)),
                     ),
                     old_provenance=provenance(old),
                     new_provenance=provenance(new),

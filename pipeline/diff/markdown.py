@@ -1,22 +1,33 @@
 """The diff as a Markdown summary: for a pull request, an e-mail or a terminal.
 
-Deleted words are ``~~struck~~``, inserted ones **bold**; values as written in their cells, with
-the column header they stood under (``Arvio 2023`` → ``Toteuma 2023``).
+Substantive changes first, routine ones (the years rolling on, a revision's date and diary numbers,
+headings reworded) after them, folded in a ``<details>`` block where the Markdown is rendered
+(``view.triage`` decides, with a reason each). Deleted words and list items are ``~~struck~~``,
+inserted ones **bold**; values as written in their cells, with the column header they stood under
+(``Arvio 2023`` → ``Toteuma 2023``) and how far they moved (``−3 663 (−0,7 %)``); every page or line
+says which document it is in (``old p. 7``, ``new p. 6``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline.diff.view import (
     FIELD_NAMES,
-    ROLLOVER_LINE,
+    PART_TITLES,
     SECTION_TITLES,
     Group,
+    Triage,
     cell,
     counts_table,
     grouped,
+    list_items,
+    movement,
+    number_moves,
+    places,
     show,
+    triage,
     version_line,
-    where,
 )
 from schemas.diff import CHANGE_KINDS, AgreementDiff, Change, WordChange
 
@@ -38,45 +49,50 @@ def _words(runs: list[WordChange]) -> str:
 
 
 def _at(change: Change) -> str:
-    places = [w for w in (where(change.old_provenance), where(change.new_provenance)) if w]
-    if len(places) == 2 and places[0] != places[1]:
-        return f" (old {places[0]}, new {places[1]})"
-    return f" ({places[0]})" if places else ""
+    """`` (old p. 7, new p. 6)``: each place named by its document."""
+    spots = places(change)
+    return f" ({', '.join(spots)})" if spots else ""
 
 
-def _mark(change: Change) -> str:
-    marks = [change.change]
-    if change.detail.uncertain:
-        marks.append("uncertain")
-    if change.detail.rollover:
-        marks.append("rollover")
-    return ", ".join(marks)
+def _field_value(change: Change) -> str:
+    """A metadata field's change; a list item by item (kept plain, removed struck, added bold)."""
+    items = list_items(change)
+    if items is None:
+        return f"{_escape(show(change.old))} → {_escape(show(change.new))}"
+    marks = {"equal": "{}", "delete": "~~{}~~", "insert": "**{}**"}
+    return "; ".join(marks[item.op].format(_escape(item.text)) for item in items) or "–"
 
 
-def _own(change: Change) -> str:
-    detail = change.detail
+def _own(change: Change, plan: Triage) -> str:
+    detail, reason = change.detail, plan.verdict(change).reason
     if change.change == "renamed":
-        similarity = f", similarity {detail.similarity:.2f}" if detail.similarity is not None else ""
-        return f"- renamed{' (uncertain)' if detail.uncertain else ''}{similarity}: {_words(detail.words or [])}"
+        similarity = ""
+        if detail.similarity is not None and not detail.spelling_fix:
+            similarity = f", similarity {detail.similarity:.2f}"
+        return f"- {_escape(reason)}{similarity}{_at(change)}: {_words(detail.words or [])}"
     if change.change in ("added", "removed"):
-        return f"- {change.change}{_at(change)}"
+        return f"- {_escape(reason)}{_at(change)}"
     name = FIELD_NAMES.get(detail.field or "", detail.field or "")
-    return f"- {name} changed: {_escape(show(change.old))} → {_escape(show(change.new))}"
+    return f"- {name} changed{_at(change)}: {_field_value(change)}"
 
 
-def _target(change: Change) -> str:
+def _target(change: Change, plan: Triage) -> str:
     detail = change.detail
     label = f"**{detail.year}**" + (" satisfactory level" if detail.field == "satisfactory" else "")
+    reason = _escape(plan.verdict(change).reason)
     if change.change == "changed":
         text = _words(detail.words or [])
         numbers = ""
-        if detail.old_numbers is not None:
+        moves = number_moves(change)
+        if moves:
+            numbers = f" *(numbers: {_escape('; '.join(moves))})*"
+        elif detail.old_numbers is not None:
             old = ", ".join(q.text for q in detail.old_numbers) or "–"
             new = ", ".join(q.text for q in detail.new_numbers or []) or "–"
             numbers = f" *(numbers: {_escape(old)} → {_escape(new)})*"
-        return f"- {label} changed{_at(change)}: {text}{numbers}"
+        return f"- {label} {reason}{_at(change)}: {text}{numbers}"
     text = change.new if change.change == "added" else change.old
-    return f"- {label} {change.change}{_at(change)}: {_escape(text or '')}"
+    return f"- {label} {reason}{_at(change)}: {_escape(text or '')}"
 
 
 def _value_side(change: Change, side: str) -> str:
@@ -86,22 +102,71 @@ def _value_side(change: Change, side: str) -> str:
     return f"{_escape(cell(change, side))} ({_escape(label)})"
 
 
-def _group(group: Group) -> list[str]:
-    lines = [f"### {_escape(group.title)}", ""]
-    lines.extend(_own(c) for c in group.own)
+def _value_row(change: Change, plan: Triage, with_delta: bool) -> str:
+    detail = change.detail
+    delta = f" {_escape(movement(change) or '')} |" if with_delta else ""
+    note = f": {_escape(detail.note)}" if detail.note and detail.note != plan.verdict(change).reason else ""
+    return (
+        f"| {detail.year} | {_value_side(change, 'old')} | {_value_side(change, 'new')} |{delta} "
+        f"{_escape(plan.verdict(change).reason)}{note}{_at(change)} |"
+    )
+
+
+def _group(group: Group, plan: Triage) -> list[str]:
+    lines = [f"#### {_escape(group.title)}", ""]
+    lines.extend(_own(c, plan) for c in group.own)
     if group.entity == "goal":
-        lines.extend(_target(c) for c in group.rows)
+        lines.extend(_target(c, plan) for c in group.rows)
     elif group.rows:
         if group.own:
             lines.append("")
-        lines += ["| Year | Old | New | Change |", "|---|---|---|---|"]
-        for change in group.rows:
-            lines.append(
-                f"| {change.detail.year} | {_value_side(change, 'old')} | {_value_side(change, 'new')} | "
-                f"{_mark(change)}{_at(change)}{f': {_escape(change.detail.note)}' if change.detail.note else ''} |"
-            )
+        with_delta = any(c.detail.delta is not None for c in group.rows)
+        if with_delta:
+            lines += ["| Year | Old | New | Delta | Change |", "|---|---|---|---|---|"]
+        else:
+            lines += ["| Year | Old | New | Change |", "|---|---|---|---|"]
+        lines.extend(_value_row(c, plan, with_delta) for c in group.rows)
     lines.append("")
     return lines
+
+
+def _part(changes: Sequence[Change], plan: Triage, *, routine: bool) -> list[str]:
+    """One part of the report (substantive or routine) by section, each goal or indicator a group."""
+    lines: list[str] = []
+    for section, groups in grouped(changes).items():
+        if not groups:
+            continue
+        lines += [f"### {SECTION_TITLES[section]}", ""]
+        if section == "agreement":
+            for change in groups[0].own:
+                name = FIELD_NAMES.get(change.detail.field or "", change.detail.field)
+                why = f" *({_escape(plan.verdict(change).reason)})*" if routine else ""
+                lines.append(f"- {name}: {_field_value(change)}{why}")
+            lines.append("")
+        elif section == "outline":
+            for group in groups:
+                for change in group.own:
+                    reason = _escape(plan.verdict(change).reason)
+                    if change.change == "renamed":
+                        text = _words(change.detail.words or [])
+                        lines.append(f"- {change.entity} {change.change}{_at(change)}: {text} *({reason})*")
+                    else:
+                        text = _escape(show(change.new or change.old))
+                        lines.append(f"- {reason}{_at(change)}: {text}")
+            lines.append("")
+        else:
+            for group in groups:
+                lines.extend(_group(group, plan))
+    return lines
+
+
+def triage_line(plan: Triage) -> str:
+    """``**25 substantive** changes first, then **22 routine** ones: …(8); …(5).``"""
+    if not plan.routine:
+        return f"**{len(plan.substantive)} substantive** changes; none routine."
+    tally = "; ".join(f"{reason} ({n})" for reason, n in plan.routine_reasons())
+    first = f"**{len(plan.substantive)} substantive** changes first, then" if plan.substantive else "No substantive"
+    return f"{first} **{len(plan.routine)} routine** ones: {_escape(tally)}."
 
 
 def render_markdown(diff: AgreementDiff) -> str:
@@ -119,38 +184,26 @@ def render_markdown(diff: AgreementDiff) -> str:
         lines.append(f"- **different series compared**: {diff.old.series_id} → {diff.new.series_id}")
     lines.append("")
     summary = diff.summary
+    plan = triage(diff.changes)
     if summary.total == 0:
         lines += ["**No changes.**", ""]
     else:
         kinds = ", ".join(f"{summary.by_change[k]} {k}" for k in CHANGE_KINDS if k in summary.by_change)
         uncertain = f"; {summary.uncertain} uncertain" if summary.uncertain else ""
-        lines += [f"**{summary.total} changes**: {kinds}{uncertain}.", ""]
-        if summary.rollover:
-            lines += [f"{ROLLOVER_LINE.format(n=summary.rollover)}", ""]
+        lines += [f"**{summary.total} changes**: {kinds}{uncertain}.", "", triage_line(plan), ""]
         lines += ["| | " + " | ".join(CHANGE_KINDS) + " |", "|---|" + "---|" * len(CHANGE_KINDS)]
         for entity, counts in counts_table(diff):
             lines.append(f"| {entity} | " + " | ".join(str(n) if n else "" for n in counts) + " |")
         lines.append("")
-    for section, groups in grouped(diff).items():
-        if not groups:
-            continue
-        lines += [f"## {SECTION_TITLES[section]}", ""]
-        if section == "agreement":
-            for change in groups[0].own:
-                name = FIELD_NAMES.get(change.detail.field or "", change.detail.field)
-                lines.append(f"- {name}: {_escape(show(change.old))} → {_escape(show(change.new))}")
-            lines.append("")
-        elif section == "outline":
-            for group in groups:
-                for change in group.own:
-                    if change.change == "renamed":
-                        lines.append(f"- {change.entity} renamed: {_words(change.detail.words or [])}")
-                    else:
-                        lines.append(f"- {change.entity} {change.change}: {_escape(show(change.new or change.old))}")
-            lines.append("")
-        else:
-            for group in groups:
-                lines.extend(_group(group))
+    if plan.substantive:
+        lines += [f"## {PART_TITLES['substantive']}", ""]
+        lines.extend(_part(plan.substantive, plan, routine=False))
+    if plan.routine:
+        # Folded where Markdown is rendered (GitHub, GitLab); plain lines in a terminal or an e-mail.
+        lines += [f"## {PART_TITLES['routine']}", "", "<details>"]
+        lines += [f"<summary>{len(plan.routine)} routine changes</summary>", ""]
+        lines.extend(_part(plan.routine, plan, routine=True))
+        lines += ["</details>", ""]
     re_extraction = diff.re_extraction
     if diff.warnings or (re_extraction and (re_extraction.warnings_added or re_extraction.warnings_removed)):
         lines += ["## Notes", ""]
