@@ -162,11 +162,12 @@ def _part(changes: Sequence[Change], plan: Triage, *, routine: bool) -> list[str
 
 def triage_line(plan: Triage) -> str:
     """``**25 substantive** changes first, then **22 routine** ones: …(8); …(5).``"""
-    if not plan.routine:
-        return f"**{len(plan.substantive)} substantive** changes; none routine."
-    tally = "; ".join(f"{reason} ({n})" for reason, n in plan.routine_reasons())
-    first = f"**{len(plan.substantive)} substantive** changes first, then" if plan.substantive else "No substantive"
-    return f"{first} **{len(plan.routine)} routine** ones: {_escape(tally)}."
+    n, m = len(plan.substantive), len(plan.routine)
+    if not m:
+        return f"**{n} substantive** change{'s' if n != 1 else ''}; none routine."
+    tally = "; ".join(f"{reason} ({k})" for reason, k in plan.routine_reasons())
+    first = f"**{n} substantive** change{'s' if n != 1 else ''} first, then" if n else "No substantive changes;"
+    return f"{first} **{m} routine** {'ones' if m != 1 else 'one'}: {_escape(tally)}."
 
 
 def render_markdown(diff: AgreementDiff) -> str:
