@@ -168,6 +168,8 @@ def test_spelling_fix_needs_a_misspelt_word_and_its_correction():
     assert not spelling_fix("Käsittelyaika on 30 päivää", "Käsittelyaika on 20 päivää")  # a number
     assert not spelling_fix("Hankkeet", "Keskeiset hankkeet")  # a word added
     assert not spelling_fix("Hanke on valmis", "Hanke ei valmis")  # short words are words, not typos
+    assert spelling_fix("Tori-pavelujen saatavuus", "Tori-palvelujen saatavuus")  # a compound's part mistyped
+    assert not spelling_fix("Tuve-palvelujen saatavuus", "Tori-palvelujen saatavuus")  # another service
     assert not spelling_fix("Sama teksti", "Sama teksti")  # no change at all
 
 

@@ -54,7 +54,11 @@ def _same_word(old: str, new: str) -> bool:
         return True
     if any(c.isdigit() for c in a + b) or not a.replace("-", "").isalpha() or not b.replace("-", "").isalpha():
         return False
-    return _corrected(a, b)
+    # A hyphenated compound part by part: ``Tori-palvelut`` and ``Tuve-palvelut`` are two services.
+    parts_a, parts_b = a.split("-"), b.split("-")
+    if len(parts_a) != len(parts_b):
+        return False
+    return all(x == y or _corrected(x, y) for x, y in zip(parts_a, parts_b, strict=True))
 
 
 @functools.lru_cache(maxsize=4096)
