@@ -182,3 +182,32 @@ def test_markdown_places_name_their_document(valtori_txt, valtori_revision_txt):
     assert "<details>\n<summary>22 routine changes</summary>" in routine and routine.rstrip().endswith("</details>")
     assert "| 2024 | 103 (Tavoite 2024) | 103 (Arvio 2024) | kind moved on, same figure" in routine
     assert "| 2024 | 103 (Tavoite 2024)" not in substantive
+
+
+def test_signatories_and_ministries_are_compared_item_by_item(valtori_txt):
+    """An invented revision: one signatory replaced by another person, a second ministry added."""
+    new = valtori_txt.model_copy(deep=True)
+    new.agreement.signatories[1].name = "Ilmari Esimerkki"
+    new.agreement.ministries.append("Liikenne- ja viestintäministeriö")
+    diff = diff_agreements(valtori_txt, new)
+    plan = triage(diff.changes)
+    changes = {c.detail.field: c for c in diff.changes}
+    assert [(item.op, item.text) for item in list_items(changes["signatories"])] == [
+        ("equal", "Anna-Kaisa Ikonen, Kunta- ja alueministeri, Valtiovarainministeriö"),
+        ("delete", "Marja Rantala, Toimitusjohtaja, Valtori"),
+        ("insert", "Ilmari Esimerkki, Toimitusjohtaja, Valtori"),
+        ("equal", "Juha Majanen, Valtiosihteeri kansliapäällikkönä, Valtiovarainministeriö"),
+        ("equal", "Sakari Marttila, Johtaja, Tuve-palvelut, Valtori"),
+    ]
+    assert [(item.op, item.text) for item in list_items(changes["ministries"])] == [
+        ("equal", "Valtiovarainministeriö"),
+        ("insert", "Liikenne- ja viestintäministeriö"),
+    ]
+    # Who signs and who steers are what the agreement says: substantive.
+    assert [(c.path, plan.verdict(c).reason) for c in plan.substantive] == [
+        ("agreement/ministries", "ministries changed"),
+        ("agreement/signatories", "signatories changed"),
+    ]
+    markdown = render_markdown(diff)
+    assert "- Ministries: Valtiovarainministeriö; **Liikenne- ja viestintäministeriö**\n" in markdown
+    assert "~~Marja Rantala, Toimitusjohtaja, Valtori~~; **Ilmari Esimerkki, Toimitusjohtaja, Valtori**;" in markdown
