@@ -15,13 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.store.catalog import Store
-from pipeline.store.files import write_atomic
+from pipeline.store.files import atomic_file, write_atomic
 from schemas.agreement import Agreement
 from schemas.catalog import SeriesEntry, VersionEntry
 
@@ -186,15 +184,8 @@ def write_parquet(rows: list[dict], columns: list[str], path: Path) -> None:
 
     schema = pa.schema([(c, getattr(pa, _TYPES.get(c, "string"))()) for c in columns])
     table = pa.Table.from_pylist([{c: row[c] for c in columns} for row in rows], schema=schema)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        pq.write_table(table, temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as out:
+        pq.write_table(table, out)
 
 
 def export(output: Path, fmt: str, *, target: Path | None = None, delimiter: str = ",") -> list[Path]:

@@ -36,12 +36,21 @@ class Copy(_Model):
     sha256: str
     source: str
     format: SourceFormat
+    document_path: str | None = Field(
+        None, description="a copy of its bytes in the output folder (`sources/<sha16>.<ext>`), if it could be made"
+    )
 
 
 class VersionEntry(_Model):
     sha256: str = Field(description="hash of the source document: the version's identity")
     source: str = Field(description="where it came from: a path relative to its sources folder, or a URL")
     local_path: str | None = Field(None, description="the document's bytes, relative to the output folder")
+    document_path: str | None = Field(
+        None,
+        description="the copy of the document published with the output (`sources/<sha16>.<ext>`); "
+        "null when its bytes were no longer there to copy",
+    )
+    page_path: str | None = Field(None, description="the version's page for people (HTML)")
     format: SourceFormat
     title: str
     signed_on: date | None
@@ -67,6 +76,9 @@ class SeriesEntry(_Model):
     )
     agency: str | None
     title: str = Field(description="the newest version's title")
+    page_path: str | None = Field(
+        None, description="the series' page for people (HTML): every indicator over the years"
+    )
     versions: list[VersionEntry] = Field(description="oldest first: by the agreement's date, then ingestion time")
 
 

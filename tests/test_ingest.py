@@ -114,11 +114,15 @@ def test_a_revision_yields_one_new_version_one_diff_and_an_artifact(work, prefec
     assert diff.summary.total == 47 and diff.old.sha256 == first.sha256
     page = (output / second.diff.html_path).read_text(encoding="utf-8")
     assert 'data-path="agreement/signed_on"' in page
-    # The review page links to both documents, relative to itself, and the links resolve.
+    # The review page links to both documents' copies in the output folder, relative to itself.
     review = output / second.diff.html_path
-    for name in ("valtori-tulossopimus-2024-2027.pdf", "valtori-tulossopimus-2025-tarkistus.txt"):
-        href = next(part.split('"')[0] for part in page.split('href="')[1:] if name in part.split('"')[0])
-        assert (review.parent / href.split("#")[0]).resolve() == (work / "sources" / name).resolve()
+    for version, name in zip(
+        (first, second), ("valtori-tulossopimus-2024-2027.pdf", "valtori-tulossopimus-2025-tarkistus.txt"), strict=True
+    ):
+        href = next(p.split('"')[0] for p in page.split('href="')[1:] if version.document_path in p.split('"')[0])
+        target = (review.parent / href.split("#")[0]).resolve()
+        assert target.is_relative_to(output.resolve()) and target.name == version.document_path.split("/")[-1]
+        assert target.read_bytes() == (work / "sources" / name).read_bytes()
     assert f'href="{second.diff.html_path}"' in (output / "index.html").read_text(encoding="utf-8")
     # The Prefect UI shows the diff's Markdown as an artifact.
     from prefect.client.orchestration import get_client

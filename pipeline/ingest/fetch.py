@@ -17,14 +17,13 @@ import fnmatch
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from pipeline.ingest.config import HttpSettings, HttpSource
-from pipeline.store.files import write_atomic
+from pipeline.store.files import temporary_file, write_atomic
 
 STATE = ".fetched.json"  # url → validators and the file they gave, in the downloads folder
 SUFFIXES = {".pdf", ".txt", ".md"}
@@ -175,7 +174,7 @@ def _save(response, link: Link, folder: Path, max_bytes: int) -> tuple[Path, str
     digest = hashlib.sha256()
     size = 0
     head = b""
-    handle, temp = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=folder)
+    handle, temp = temporary_file(folder, prefix=".download-", suffix=".part")  # readable as the umask says
     try:
         with os.fdopen(handle, "wb") as out:
             for chunk in response.iter_bytes(1 << 16):

@@ -5,6 +5,10 @@ Layout (all paths in the catalog are relative to the output folder)::
     catalog.json                          series → versions → diffs; every document seen
     index.html                            the catalog for people: series, versions, review pages
     versions/<series>/<date>-<sha12>.json one extracted Agreement per version
+    versions/<series>/<date>-<sha12>.html its page for people: metadata, goals, indicator tables
+    series/<series>.html                  every indicator of a series over the years, version by version
+    sources/<sha16>.<ext>                 a copy of each document (a hard link for a download), so the
+                                          output folder can be published as it is
     diffs/<series>/<old12>--<new12>/      diff.json, diff.md, diff.html between consecutive versions
     quarantine/<sha16>.json               a document that failed: source, hash, error, time
     downloads/<sha16>.<ext>               documents fetched over HTTP, named by their hash
@@ -25,13 +29,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipeline.store.files import locked, write_atomic
+from pipeline.store.files import locked, publish_copy, write_atomic
 from schemas.agreement import Agreement
 from schemas.catalog import Catalog, Copy, DiffEntry, DocumentRecord, QuarantineRecord, SeriesEntry, VersionEntry
 from schemas.diff import AgreementDiff
 
 CATALOG = "catalog.json"
 LOCK = ".ingest.lock"
+SOURCES = "sources"
+_SUFFIXES = {"pdf": ".pdf", "text": ".txt", "markdown": ".md"}
+
+
+def series_page(series_id: str) -> str:
+    """Where a series' page is, relative to the output folder."""
+    return f"series/{series_id}.html"
 
 
 def now() -> datetime:
@@ -168,12 +179,16 @@ class Store:
         position = _position(versions, entry)
         for neighbour in versions[max(position - 1, 0) : position + 1]:
             if not diff_agreements(self.load_agreement(neighbour), agreement).changes:
-                neighbour.copies.append(Copy(sha256=sha, source=entry.source, format=entry.format))
+                published = self.publish(local_path, sha, entry.format)
+                neighbour.copies.append(
+                    Copy(sha256=sha, source=entry.source, format=entry.format, document_path=published)
+                )
                 self._document(agreement, origin, "copy", neighbour.sha256)
                 self._series(series_id, agreement, versions)
                 self.save()
                 return Added("copy", series_id, neighbour)
         write_atomic(self.path(entry.json_path), agreement.model_dump_json(indent=2) + "\n")
+        entry.document_path = self.publish(local_path, sha, entry.format)
         versions.insert(position, entry)
         self._series(series_id, agreement, versions)
         self._document(agreement, origin, "version", sha)
@@ -222,6 +237,7 @@ class Store:
             period=info.period,
             ingested_at=now(),
             json_path=f"versions/{series}/{stamp}-{sha[:12]}.json",
+            page_path=f"versions/{series}/{stamp}-{sha[:12]}.html",
             goals=len(agreement.goals),
             indicators=len(agreement.indicators),
             warnings=len(agreement.warnings),
@@ -235,6 +251,7 @@ class Store:
             kind=agreement.document.kind,
             agency=agreement.agreement.agency,
             title=newest.title,
+            page_path=series_page(series_id),
             versions=versions,
         )
 
@@ -283,13 +300,42 @@ class Store:
         return diff
 
     def _href(self, version: VersionEntry, folder: str) -> str | None:
-        """A link from ``folder`` to the version's document: its local bytes, else its URL."""
-        if version.local_path:
+        """A link from ``folder`` to the version's document: its copy in the output folder, else its URL."""
+        if version.document_path:
             depth = folder.count("/") + 1
-            return "../" * depth + version.local_path
+            return "../" * depth + version.document_path
         if version.source.startswith(("http://", "https://")):
             return version.source
         return None
+
+    def publish(self, local_path: str | None, sha256: str, fmt: str) -> str | None:
+        """Copy a document's bytes to ``sources/<sha16>.<ext>`` (hard-link a download): links from the
+        pages then stay inside the output folder. None when its bytes are no longer where they were
+        read (moved, or edited since): the pages then name the document without a link."""
+        if not local_path:
+            return None
+        source = (self.root / local_path).resolve()
+        suffix = source.suffix.lower()
+        if not (2 <= len(suffix) <= 6 and suffix[1:].isalnum()):
+            suffix = _SUFFIXES.get(fmt, "")
+        relative = f"{SOURCES}/{sha256[:16]}{suffix}"
+        inside = source.is_relative_to(self.root.resolve())  # a download: ours, named by hash, never edited
+        return relative if publish_copy(source, self.path(relative), sha256, link=inside) else None
+
+    def backfill(self) -> bool:
+        """Give versions stored before the pages existed their page paths and published documents (not
+        their copies: the catalog does not keep where a copy's bytes were); True when the catalog changed."""
+        changed = False
+        for series_id, series in self.catalog.series.items():
+            if series.page_path is None:
+                series.page_path, changed = series_page(series_id), True
+            for version in series.versions:
+                if version.page_path is None:
+                    version.page_path, changed = version.json_path.removesuffix(".json") + ".html", True
+                if version.document_path is None and version.local_path:
+                    version.document_path = self.publish(version.local_path, version.sha256, version.format)
+                    changed = changed or version.document_path is not None
+        return changed
 
     def summary(self) -> dict[str, int]:
         statuses = [d.status for d in self.catalog.documents.values()]
