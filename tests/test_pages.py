@@ -421,7 +421,7 @@ def test_the_series_page_overlays_the_versions(published, browser, shots):
         assert points[first.sha256, "2026"][0] == 93.5 and points[second.sha256, "2026"][0] == 94
         assert points[second.sha256, "2026"][1] < points[first.sha256, "2026"][1]  # 94 drawn above 93,5
         # On screen, both versions' colours are in the chart.
-        chart.scroll_into_view_if_needed()
+        page.locator("article.indicator", has_text=SLA).evaluate("article => article.scrollIntoView()")
         page.screenshot(path=str(shots / "series-page.png"))
         box = chart.bounding_box()
         colours = Counter(Image.open(shots / "series-page.png").convert("RGB").crop(
