@@ -24,6 +24,8 @@ from PIL import Image
 from test_review_page import CHROMIUM_ARGS, LAPTOP, _chromium
 from versions import VALTORI_REVISION, apply
 
+from pipeline.ingest import nothing_new
+from pipeline.ingest.config import load_sources
 from pipeline.store.catalog import Store
 from pipeline.store.chart import Line, Point, line_chart, nice_ticks
 from pipeline.store.index import write_index
@@ -482,6 +484,8 @@ def test_an_output_from_before_the_pages_gets_them(published, tmp_path):
     for page in (output / "versions").rglob("*.html"):
         page.unlink()
     (tmp_path / "work" / "sources" / KEHA_MD.name).unlink()  # moved away since
+    config = load_sources(tmp_path / "work" / "sources")
+    assert nothing_new(config, output) is None  # pages to write: a run has work
 
     store = Store(output)
     with store.locked():
@@ -499,3 +503,4 @@ def test_an_output_from_before_the_pages_gets_them(published, tmp_path):
     with store.locked():
         write_index(store)
     assert {p: p.stat().st_mtime_ns for p in output.rglob("*.html") if p.name != "index.html"} == times
+    assert nothing_new(config, output) == 4  # the three documents left and the revision

@@ -86,8 +86,8 @@ def nothing_new(config: SourcesConfig, output: Path, *, retry_quarantined: bool 
     """How many documents the catalog knows, when an ingest run would do nothing; None when it has work.
 
     Decided by reading only (no lock, no Prefect): every document found is hashed and known, the
-    catalog has no diff to repair, the index page is there, and no quarantined document is to be
-    retried. A run with HTTP sources always has work: what is new there is known only by fetching,
+    catalog has no diff to repair, the index, version and series pages are there, and no quarantined
+    document is to be retried. A run with HTTP sources always has work: what is new there is known only by fetching,
     which the flow does with its retries.
     """
     from pipeline.store.catalog import CATALOG, Store
@@ -101,7 +101,7 @@ def nothing_new(config: SourcesConfig, output: Path, *, retry_quarantined: bool 
     if retry_quarantined and any(d.status == "quarantined" for d in store.catalog.documents.values()):
         return None
     new, known = split_new(folder_candidates(config), store.known)
-    if new or store.stale_diffs():
+    if new or store.stale_diffs() or store.stale_pages():
         return None
     return len(known)
 

@@ -222,6 +222,15 @@ class Store:
                     stale.append((series_id, index))
         return stale
 
+    def stale_pages(self) -> list[str]:
+        """The version and series pages that are missing (an output folder from before the pages)."""
+        stale = []
+        for series in self.catalog.series.values():
+            for page in [series.page_path, *(v.page_path for v in series.versions)]:
+                if page is None or not self.path(page).is_file():
+                    stale.append(page or series.series_id)
+        return stale
+
     def _entry(self, agreement: Agreement, local_path: str | None) -> VersionEntry:
         info = agreement.agreement
         sha = agreement.source.sha256

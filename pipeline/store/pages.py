@@ -36,13 +36,13 @@ from schemas.catalog import SeriesEntry, VersionEntry
 from schemas.diff import AgreementDiff
 
 KIND_ORDER = ("actual", "estimate", "target", "preliminary_target", "budget", "budget_proposal", "frame", "other")
-KIND_NAMES = {
+KIND_SHORT = {  # under a figure in the series tables; the header's own words are its tooltip
     "actual": "actual",
     "estimate": "estimate",
     "target": "target",
-    "preliminary_target": "preliminary target",
+    "preliminary_target": "prelim.",
     "budget": "budget",
-    "budget_proposal": "budget proposal",
+    "budget_proposal": "proposal",
     "frame": "frame",
     "other": "other",
 }
@@ -404,14 +404,15 @@ def _helpers(root: str) -> dict:
         "where": where,
         "fi_date": fi_date,
         "show_value": show_value,
-        "kind_name": KIND_NAMES.get,
+        "kind_short": KIND_SHORT.get,
         "describe": describe,
         "is_low": is_low,
+        "label": version_label,
         "version": pipeline.__version__,
     }
 
 
-def render_version_page(store: Store, series: SeriesEntry, entry: VersionEntry, agreement: Agreement) -> str:
+def render_version_page(series: SeriesEntry, entry: VersionEntry, agreement: Agreement) -> str:
     position = series.versions.index(entry)
     root = _up(entry.page_path or entry.json_path)
     return (
@@ -450,7 +451,7 @@ def write_pages(store: Store) -> Pages:
             agreement = store.load_agreement(entry)
             pages.agreements[entry.sha256] = agreement
             views.append(VersionView(entry, agreement, colour(index), version_label(entry)))
-            if write_if_changed(store.path(entry.page_path), render_version_page(store, series, entry, agreement)):
+            if write_if_changed(store.path(entry.page_path), render_version_page(series, entry, agreement)):
                 pages.written.append(entry.page_path)
         diffs = [_load_diff(store, entry) for entry in series.versions]
         if write_if_changed(store.path(series.page_path), render_series_page(series, series_view(views, diffs))):
