@@ -219,19 +219,22 @@ def _ingest(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     _progress_to_stderr()
-    try:
-        from pipeline.flows.ingest import ingest
+    from pipeline.flows.server import api_for_run
 
-        report = ingest(
-            sources=str(sources),
-            output=str(output),
-            retry_quarantined=args.retry_quarantined,
-            max_pages=args.max_pages,
-            max_seconds=args.timeout or None,
-            max_memory=args.max_memory,
-            workers=args.workers,
-            dask_address=args.dask_address,
-        )
+    try:
+        with api_for_run():  # a temporary Prefect API server, booting while Prefect is imported, unless one is set
+            from pipeline.flows.ingest import ingest
+
+            report = ingest(
+                sources=str(sources),
+                output=str(output),
+                retry_quarantined=args.retry_quarantined,
+                max_pages=args.max_pages,
+                max_seconds=args.timeout or None,
+                max_memory=args.max_memory,
+                workers=args.workers,
+                dask_address=args.dask_address,
+            )
     except Exception as exc:
         if os.environ.get("AGREEMENTS_DEBUG"):
             raise
