@@ -39,6 +39,12 @@ class Copy(_Model):
     document_path: str | None = Field(
         None, description="a copy of its bytes in the output folder (`sources/<sha16>.<ext>`), if it could be made"
     )
+    json_path: str | None = Field(
+        None,
+        description="its own extraction (`copies/<series>/<date>-<sha12>.json`): the same figures with this "
+        "document's pages or lines, e.g. the PDF's page numbers for a version kept from its text; null for "
+        "copies recorded before it was kept",
+    )
 
 
 class VersionEntry(_Model):

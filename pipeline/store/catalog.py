@@ -6,6 +6,7 @@ Layout (all paths in the catalog are relative to the output folder)::
     index.html                            the catalog for people: series, versions, review pages
     versions/<series>/<date>-<sha12>.json one extracted Agreement per version
     versions/<series>/<date>-<sha12>.html its page for people: metadata, goals, indicator tables
+    copies/<series>/<date>-<sha12>.json   the extraction of a copy (the PDF beside a text): its page numbers
     series/<series>.html                  every indicator of a series over the years, version by version
     sources/<sha16>.<ext>                 a copy of each document (a hard link for a download), so the
                                           output folder can be published as it is
@@ -180,8 +181,16 @@ class Store:
         for neighbour in versions[max(position - 1, 0) : position + 1]:
             if not diff_agreements(self.load_agreement(neighbour), agreement).changes:
                 published = self.publish(local_path, sha, entry.format)
+                copy_json = "copies/" + entry.json_path.removeprefix("versions/")  # its pages, for the exports
+                write_atomic(self.path(copy_json), agreement.model_dump_json(indent=2) + "\n")
                 neighbour.copies.append(
-                    Copy(sha256=sha, source=entry.source, format=entry.format, document_path=published)
+                    Copy(
+                        sha256=sha,
+                        source=entry.source,
+                        format=entry.format,
+                        document_path=published,
+                        json_path=copy_json,
+                    )
                 )
                 self._document(agreement, origin, "copy", neighbour.sha256)
                 self._series(series_id, agreement, versions)
