@@ -129,7 +129,13 @@ def default_workers() -> int:
 # --- one document in one worker ---------------------------------------------------------------
 
 
-def extract_isolated(path: Path, *, root: Path | None = None, limits: Limits | None = None):
+def extract_isolated(
+    path: Path,
+    *,
+    root: Path | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[int, int], None] | None = None,
+):
     """``pipeline.extract.extract_file`` in a worker process of its own, under ``limits``.
 
     Returns ``(agreement, usage)``. Raises ``AgreementError`` for a bad document, for one that went
@@ -138,24 +144,33 @@ def extract_isolated(path: Path, *, root: Path | None = None, limits: Limits | N
     back as its own exception, with the worker's traceback as a note.
     """
     limits = limits or Limits()
-    return run_isolated(_extract, path, root, limits.pages, limits=limits, label=str(path))
+    return run_isolated(_extract, path, root, limits.pages, limits=limits, label=str(path), progress=progress)
 
 
-def _extract(path: Path, root: Path | None, max_pages: int | None):
+def _extract(path: Path, root: Path | None, max_pages: int | None, progress: Callable[[int, int], None] | None = None):
     from pipeline.extract import extract_file
 
-    return extract_file(path, root=root, max_pages=max_pages)  # the time limit is the watcher's
+    return extract_file(path, root=root, max_pages=max_pages, progress=progress)  # the time limit is the watcher's
 
 
-def run_isolated(fn: Callable[..., Any], *args: Any, limits: Limits, label: str) -> tuple[Any, Usage]:
+def run_isolated(
+    fn: Callable[..., Any],
+    *args: Any,
+    limits: Limits,
+    label: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Any, Usage]:
     """``fn(*args)`` in a fresh worker process, killed past ``limits.seconds`` or ``limits.memory``.
 
     ``fn`` and its arguments and result must pickle (a module-level function). ``label`` names the
-    subject in the errors (the document's path).
+    subject in the errors (the document's path). With ``progress``, ``fn`` is given a ``progress=``
+    callable of its own whose calls come back over the pipe and are made here, in the calling thread.
     """
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_work, args=(sender, fn, args, limits.memory), name=f"extract {label}"[:60])
+    worker = context.Process(
+        target=_work, args=(sender, fn, args, limits.memory, progress is not None), name=f"extract {label}"[:60]
+    )
     try:
         worker.start()
     except AssertionError as exc:  # "daemonic processes are not allowed to have children"
@@ -179,13 +194,17 @@ def run_isolated(fn: Callable[..., Any], *args: Any, limits: Limits, label: str)
                 except (EOFError, OSError):  # the worker died without a word
                     worker.join()
                     raise _died(label, worker.exitcode) from None
-                answered = True
-                usage = Usage(time.monotonic() - started, max(peak, worker_peak))
-                if status == "ok":
-                    return payload, usage
-                if isinstance(payload, MemoryError) and limits.memory:
-                    raise _over_memory(label, limits.memory) from payload
-                raise payload
+                if status == "progress":  # a report on the way, not the answer: the limits are still watched
+                    if progress is not None:
+                        progress(*payload)
+                else:
+                    answered = True
+                    usage = Usage(time.monotonic() - started, max(peak, worker_peak))
+                    if status == "ok":
+                        return payload, usage
+                    if isinstance(payload, MemoryError) and limits.memory:
+                        raise _over_memory(label, limits.memory) from payload
+                    raise payload
             elapsed = time.monotonic() - started
             if limits.seconds is not None and elapsed > limits.seconds:
                 _kill(worker)
@@ -212,13 +231,18 @@ def _context():
     return context
 
 
-def _work(sender, fn: Callable[..., Any], args: tuple, memory: int | None) -> None:
-    """In the worker: cap the address space, run, send back ``(status, payload, peak RSS bytes)``."""
+def _work(sender, fn: Callable[..., Any], args: tuple, memory: int | None, reports: bool = False) -> None:
+    """In the worker: cap the address space, run, send back ``(status, payload, peak RSS bytes)``;
+    with ``reports``, ``("progress", args, 0)`` too, each time ``fn`` calls its ``progress``."""
     _die_with_server()
     if memory is not None:
         _cap_address_space(memory)
+
+    def progress(*report: Any) -> None:
+        sender.send(("progress", report, 0))
+
     try:
-        outcome = ("ok", fn(*args))
+        outcome = ("ok", fn(*args, progress=progress) if reports else fn(*args))
     except BaseException as exc:
         outcome = ("error", _portable(exc))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.readers import read_document
@@ -29,7 +30,12 @@ def display_path(path: Path, root: Path | None) -> str:
 
 
 def load_agreement(
-    path: Path, *, root: Path | None = None, max_pages: int | None = None, max_seconds: float | None = None
+    path: Path,
+    *,
+    root: Path | None = None,
+    max_pages: int | None = None,
+    max_seconds: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ):
     """An agreement from a source document (extracted now) or from its extracted JSON (validated).
 
@@ -37,7 +43,7 @@ def load_agreement(
     read as a document. Raises ``AgreementError`` with a one-line reason for bad input.
     """
     if path.suffix.lower() != ".json":
-        return extract_file(path, root=root, max_pages=max_pages, max_seconds=max_seconds)
+        return extract_file(path, root=root, max_pages=max_pages, max_seconds=max_seconds, progress=progress)
     from pydantic import ValidationError
 
     from pipeline.errors import UnreadableDocument
@@ -63,18 +69,24 @@ def load_agreement(
 
 
 def extract_file(
-    path: Path, *, root: Path | None = None, max_pages: int | None = None, max_seconds: float | None = None
+    path: Path,
+    *,
+    root: Path | None = None,
+    max_pages: int | None = None,
+    max_seconds: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ):
     """Read, segment and extract one document; raises ``AgreementError`` on bad input.
 
     ``max_pages`` and ``max_seconds`` bound the work one document may cost (``DocumentTooLarge``,
-    ``DocumentTooSlow``), so a hostile upload cannot stall a run.
+    ``DocumentTooSlow``), so a hostile upload cannot stall a run. ``progress(pages done, pages)``
+    watches a PDF being read (the command line's progress bar).
     """
     from pipeline.extract.agreement import build_agreement
     from pipeline.segment.outline import segment
     from schemas.agreement import Source
 
     deadline = time.monotonic() + max_seconds if max_seconds else None
-    layout = read_document(path, max_pages=max_pages, deadline=deadline)
+    layout = read_document(path, max_pages=max_pages, deadline=deadline, progress=progress)
     source = Source(path=display_path(path, root), sha256=sha256_of(path), format=layout.format, pages=layout.pages)
     return build_agreement(segment(layout), source)

@@ -6,6 +6,7 @@ name), then from its extension, and turns every failure into an ``AgreementError
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.errors import EmptyDocument, UnreadableDocument
@@ -42,11 +43,18 @@ def decode_text(data: bytes, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_document(path: Path, *, max_pages: int | None = None, deadline: float | None = None) -> Layout:
+def read_document(
+    path: Path,
+    *,
+    max_pages: int | None = None,
+    deadline: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Layout:
     """Read any supported file into a ``Layout``; raises ``AgreementError`` subclasses.
 
     ``deadline`` (a ``time.monotonic()`` value) bounds PDF reading, the only part whose time grows
     with what a publisher puts on a page; text and Markdown are read in one linear pass.
+    ``progress(pages done, pages)`` watches a PDF being read (a progress bar); it changes nothing.
     """
     try:
         with path.open("rb") as handle:
@@ -63,7 +71,7 @@ def read_document(path: Path, *, max_pages: int | None = None, deadline: float |
     if fmt == "pdf":
         from pipeline.readers.pdf import read_pdf
 
-        return read_pdf(path, max_pages=max_pages, deadline=deadline)
+        return read_pdf(path, max_pages=max_pages, deadline=deadline, progress=progress)
     text = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise EmptyDocument(f"{path}: no text")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -335,10 +336,18 @@ def _append_table(prev: Block, cont: Block) -> None:
     prev.pages.append(cont.pages[0])
 
 
-def read_pdf(path: Path, *, max_pages: int | None = None, deadline: float | None = None) -> Layout:
+def read_pdf(
+    path: Path,
+    *,
+    max_pages: int | None = None,
+    deadline: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Layout:
     """Read a PDF; raises ``EncryptedDocument``, ``UnreadableDocument``, ``EmptyDocument``,
     ``DocumentTooLarge`` (more pages than ``max_pages``) and ``DocumentTooSlow`` (still reading
-    at ``deadline``, a ``time.monotonic()`` value; checked between pages)."""
+    at ``deadline``, a ``time.monotonic()`` value; checked between pages).
+
+    ``progress(done, total)`` is told the pages read so far (0 first), for a progress bar; it only watches."""
     pdf = _open(path)
     try:
         pages = pdf.pages
@@ -347,6 +356,8 @@ def read_pdf(path: Path, *, max_pages: int | None = None, deadline: float | None
         lines: list[TextLine] = []
         tables: list[Block] = []
         state = StreamState()  # a table without rules that goes on from one page to the next
+        if progress is not None:
+            progress(0, len(pages))
         for number, plain in enumerate(pages, start=1):
             if deadline is not None and time.monotonic() > deadline:
                 raise DocumentTooSlow(f"{path}: still reading page {number} of {len(pages)} at the time limit")
@@ -360,6 +371,8 @@ def read_pdf(path: Path, *, max_pages: int | None = None, deadline: float | None
                 plain.close()
             lines.extend(page_lines)
             tables.extend(page_tables)
+            if progress is not None:
+                progress(number, len(pages))
         page_count = len(pages)
     finally:
         pdf.close()
