@@ -168,9 +168,11 @@ class Store:
             self.save()
         return [d.source for d in gone]
 
-    def add(self, agreement: Agreement, *, origin: str, local_path: str | None) -> Added:
+    def add(self, agreement: Agreement, *, origin: str, local_path: str | None, diffs: bool = True) -> Added:
         """Record a newly extracted document: a new version of its series (diffed against its
-        neighbours), or a copy of a version that says exactly the same."""
+        neighbours), or a copy of a version that says exactly the same. ``diffs=False`` leaves the diffs
+        to the caller (``stale_diffs``, then ``diff`` for each): a step of their own, once every new
+        document of a run is in."""
         from pipeline.diff import diff_agreements
 
         series_id = agreement.agreement.series_id
@@ -202,9 +204,18 @@ class Store:
         self._series(series_id, agreement, versions)
         self._document(agreement, origin, "version", sha)
         self.save()  # the version is in; its diffs follow (``repair`` finishes them after a crash)
-        diffs = [d for d in (self._diff(series_id, i) for i in (position, position + 1)) if d is not None]
+        if not diffs:
+            return Added("version", series_id, entry)
+        made = [d for d in (self._diff(series_id, i) for i in (position, position + 1)) if d is not None]
         self.save()
-        return Added("version", series_id, entry, diffs)
+        return Added("version", series_id, entry, made)
+
+    def diff(self, series_id: str, index: int) -> AgreementDiff | None:
+        """Diff version ``index`` of a series against the one before it (a pair ``stale_diffs`` names),
+        record it and save the catalog."""
+        made = self._diff(series_id, index)
+        self.save()
+        return made
 
     def repair(self) -> list[AgreementDiff]:
         """Write the diffs a killed run left out (a version whose diff is missing or stale)."""
