@@ -43,7 +43,16 @@ class HttpSettings(_Model):
     timeout: float = Field(30.0, gt=0, description="seconds to wait for a connection or for the next bytes")
     retries: int = Field(3, ge=0, le=10, description="retries of a failed fetch (5xx, timeouts, broken connections)")
     backoff: float = Field(2.0, ge=0, description="seconds before the first retry; doubles each time")
-    max_bytes: int = Field(50 * 1024 * 1024, gt=0, description="refuse documents larger than this")
+    max_bytes: int = Field(
+        50 * 1024 * 1024, gt=0, description="refuse documents larger than this (decoded bytes, counted as they come)"
+    )
+    max_index_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, description="refuse index pages larger than this (decoded bytes, counted as they come)"
+    )
+    deadline: float = Field(
+        120.0, gt=0, description="seconds one request may take in all (redirects, headers, body), however steady"
+    )
+    max_redirects: int = Field(5, ge=0, le=20, description="redirects followed per request, each to an allowed host")
     user_agent: str = "agreements-ingest (+https://github.com/; performance agreements to data)"
 
 
