@@ -400,13 +400,28 @@ def _export(args: argparse.Namespace) -> int:
     if not (output / "catalog.json").is_file():
         print(f"agreements: error: {output}: no catalog.json (run `agreements ingest` first)", file=sys.stderr)
         return EXIT_USAGE
-    if len(args.delimiter) != 1:
-        print(f"agreements: error: --delimiter must be one character, not {args.delimiter!r}", file=sys.stderr)
+    delimiter = args.delimiter if args.delimiter is not None else ";" if args.excel_fi else ","
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        message = f"--delimiter must be one character, not a quote or a newline: {delimiter!r}"
+        print(f"agreements: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.excel_fi and delimiter != ";":
+        print(f"agreements: error: --excel-fi writes ';', not {delimiter!r}: leave out --delimiter", file=sys.stderr)
         return EXIT_USAGE
     formats = ["csv", "jsonl", "parquet"] if args.format == "all" else [args.format]
     for fmt in formats:
-        for path in export(output, fmt, target=Path(args.to) if args.to else None, delimiter=args.delimiter):
+        done = export(
+            output,
+            fmt,
+            target=Path(args.to) if args.to else None,
+            delimiter=delimiter,
+            decimal_comma=args.decimal_comma or args.excel_fi,
+            excel=args.excel or args.excel_fi,
+        )
+        for path in done.paths:
             print(path)
+        for note in dict.fromkeys(done.notes):
+            print(f"agreements: warning: {note}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -588,12 +603,19 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="flat tables of every indicator value and yearly target in the catalog (CSV, JSON Lines, Parquet)",
         description="Write values.<format> and targets.<format>: one row per indicator value and per yearly "
-        "target of every version in OUTPUT/catalog.json. CSV is UTF-8 with a BOM, comma-separated.",
+        "target of every version in OUTPUT/catalog.json, values in base units (the printed cell times its "
+        "scale). CSV is UTF-8 without a BOM, comma-separated, with a decimal point; formula-like text is "
+        "neutralised with a leading '.",
     )
     export.add_argument("--format", choices=("csv", "jsonl", "parquet", "all"), default="csv")
     export.add_argument("--output", default="output", help="the ingest output folder (default output/)")
     export.add_argument("--to", help="folder for the files (default OUTPUT/exports)")
-    export.add_argument("--delimiter", default=",", help="CSV delimiter (';' for Excel in a Finnish locale)")
+    export.add_argument("--delimiter", help="CSV delimiter (default ',')")
+    export.add_argument("--decimal-comma", action="store_true", help="CSV numbers with a decimal comma (93,5)")
+    export.add_argument("--excel", action="store_true", help="CSV with a UTF-8 byte-order mark, for Excel")
+    export.add_argument(
+        "--excel-fi", action="store_true", help="CSV for Excel in a Finnish locale: ';', decimal comma and a BOM"
+    )
     export.set_defaults(run=_export)
 
     schema = commands.add_parser("schema", help="write the JSON Schema files of the output contract")
