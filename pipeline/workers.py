@@ -148,9 +148,37 @@ def extract_isolated(
 
 
 def _extract(path: Path, root: Path | None, max_pages: int | None, progress: Callable[[int, int], None] | None = None):
-    from pipeline.extract import extract_file
+    """Extract from a private copy of the document's bytes, read once and hashed as they are copied:
+    ``source.sha256`` is the hash of exactly what was extracted, whatever happens to the file meanwhile."""
+    import tempfile
 
-    return extract_file(path, root=root, max_pages=max_pages, progress=progress)  # the time limit is the watcher's
+    from pipeline.extract import display_path, extract_file
+    from pipeline.store.files import printable
+
+    with tempfile.TemporaryDirectory(prefix="agreements-read-") as folder:
+        copy, sha256 = _read_copy(path, Path(folder))
+        try:  # the time limit is the watcher's
+            agreement = extract_file(copy, max_pages=max_pages, progress=progress)
+        except AgreementError as exc:  # its message names the copy: name the document
+            raise type(exc)(str(exc).replace(str(copy), str(path))) from None
+    agreement.source.path = printable(display_path(path, root))
+    agreement.source.sha256 = sha256
+    return agreement
+
+
+def _read_copy(path: Path, folder: Path) -> tuple[Path, str]:
+    """``read_copy`` with its failures as one line that names the document."""
+    from pipeline.store.files import NotRegularFile, printable, read_copy
+
+    shown = printable(str(path))
+    try:
+        return read_copy(path, folder)
+    except FileNotFoundError:
+        raise UnreadableDocument(f"{shown}: no such file") from None
+    except NotRegularFile as exc:
+        raise UnreadableDocument(f"{shown}: {exc}") from None
+    except OSError as exc:
+        raise UnreadableDocument(f"{shown}: cannot read ({exc.strerror or exc})") from None
 
 
 def run_isolated(

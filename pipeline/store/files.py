@@ -7,10 +7,31 @@ import fcntl
 import hashlib
 import os
 import secrets
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from pipeline.errors import AgreementError, DocumentTooLarge
+
+
+class WriteError(AgreementError, OSError):
+    """A file of the output folder could not be written (read-only, full, a name the file system refuses).
+
+    The message is one line naming the path; an ``OSError`` still (code that handles those goes on
+    handling it) and an ``AgreementError`` (the ingest quarantines the one document whose write failed).
+    """
+
+
+def write_error(path: Path, cause: OSError) -> WriteError:
+    """``PATH: cannot write (reason)`` for ``cause``, which may name another path (a parent that is a file)."""
+    if isinstance(cause, WriteError):
+        return cause
+    failed = cause.filename if cause.filename is not None else path
+    error = WriteError(f"{os.fsdecode(failed)}: cannot write ({cause.strerror or cause})")
+    error.errno = cause.errno
+    return error
 
 
 def temporary_file(folder: Path, *, prefix: str, suffix: str = ".tmp") -> tuple[int, Path]:
@@ -35,15 +56,26 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` whole when the block ends, or not at all if it fails.
 
     The temporary file sits beside the target (same file system, so the rename is atomic) and is
-    flushed to disk before the rename: a crash leaves the old file or the new one, never half.
+    flushed to disk before the rename: a crash leaves the old file or the new one, never half. A
+    failure to create, flush or rename it is a ``WriteError`` naming the path; what the block raises
+    passes through as it is.
     """
-    handle, temp = temporary_file(path.parent, prefix=f".{path.name}.")
+    try:
+        handle, temp = temporary_file(path.parent, prefix=f".{path.name}.")
+    except OSError as exc:
+        raise write_error(path, exc) from exc
     try:
         with os.fdopen(handle, "wb") as out:
             yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise write_error(path, exc) from exc
+        try:
+            os.replace(temp, path)
+        except OSError as exc:
+            raise write_error(path, exc) from exc
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -51,8 +83,15 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` so that readers see the old file or the whole new one."""
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
     with atomic_file(path) as out:
-        out.write(text.encode("utf-8"))
+        try:
+            out.write(data)
+        except OSError as exc:  # a full disk, a file size limit
+            raise write_error(path, exc) from exc
 
 
 def write_if_changed(path: Path, text: str) -> bool:
@@ -64,8 +103,7 @@ def write_if_changed(path: Path, text: str) -> bool:
             return False
     except OSError:
         pass
-    with atomic_file(path) as out:
-        out.write(data)
+    _write_bytes(path, data)
     return True
 
 
@@ -87,14 +125,17 @@ def publish_copy(source: Path, target: Path, sha256: str, *, link: bool = False)
             if target.exists():
                 return True
         digest = hashlib.sha256()
-        with atomic_file(target) as out, source.open("rb") as data:
+        with atomic_file(target) as out, open_regular(source) as data:
             while chunk := data.read(1 << 20):
                 digest.update(chunk)
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise write_error(target, exc) from exc
             if digest.hexdigest() != sha256:
                 raise _Differs
         return True
-    except (_Differs, FileNotFoundError):
+    except (_Differs, FileNotFoundError, NotRegularFile):
         return False
 
 
@@ -102,9 +143,74 @@ class _Differs(Exception):
     """The bytes found are not the ones the hash names."""
 
 
+def printable(name: str) -> str:
+    """A file name as JSON and messages can carry it: a name that is not UTF-8 (``os.fsdecode`` gives its
+    bad bytes as lone surrogates, which no JSON encoder takes) gets U+FFFD for them. For showing and
+    recording only: the file is opened by its real ``Path``."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that no byte made
+        return name.encode("utf-8", "replace").decode("utf-8")
+
+
+def read_copy(source: Path, folder: Path, *, max_bytes: int | None = None) -> tuple[Path, str]:
+    """Copy a document's bytes, read once, into ``folder`` under its own name; the copy and its sha256.
+
+    What is extracted is then exactly what is hashed and recorded, even if the document is replaced
+    or edited while it is read. Only a regular file is read (``NotRegularFile`` otherwise), and no more
+    than ``max_bytes`` of it (``DocumentTooLarge`` past that).
+    """
+    target = folder / source.name
+    digest = hashlib.sha256()
+    size = 0
+    with open_regular(source) as data, target.open("wb") as out:
+        while chunk := data.read(1 << 20):
+            size += len(chunk)
+            if max_bytes is not None and size > max_bytes:
+                raise DocumentTooLarge(f"{printable(os.fsdecode(source))}: more than {max_bytes} bytes (--max-bytes)")
+            digest.update(chunk)
+            out.write(chunk)
+    return target, digest.hexdigest()
+
+
+class NotRegularFile(OSError):
+    """A path that is a FIFO, a device, a socket or a folder where a file's bytes were expected; the
+    message says which (``is a FIFO (named pipe), not a file``)."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` open for reading, refused (``NotRegularFile``) unless it is a regular file.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO put where a document was
+    cannot hang the reader, and a file swapped for a device after a check is still refused.
+    """
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(_kind(mode))
+        os.set_blocking(handle, True)
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in a few words."""
+    kinds = {
+        stat.S_ISDIR: "is a directory",
+        stat.S_ISFIFO: "is a FIFO (named pipe), not a file",
+        stat.S_ISCHR: "is a character device, not a file",
+        stat.S_ISBLK: "is a block device, not a file",
+        stat.S_ISSOCK: "is a socket, not a file",
+    }
+    return next((kind for test, kind in kinds.items() if test(mode)), "is not a regular file")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as data:
+    with open_regular(path) as data:
         while chunk := data.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -137,8 +243,12 @@ def locked(path: Path, *, timeout: float = 3600.0, poll: float = 0.2) -> Iterato
     The kernel drops the lock when the process dies, so a killed run never leaves a stale lock.
     Local file systems only: on shared storage use a server-side lock (see README).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        opened = path.open("a+")
+    except OSError as exc:  # a read-only or missing output folder: the run cannot start
+        raise write_error(path, exc) from exc
+    with opened as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -149,10 +259,13 @@ def locked(path: Path, *, timeout: float = 3600.0, poll: float = 0.2) -> Iterato
                     raise LockTimeout(f"{path}: still locked by another run after {timeout:.0f} s") from None
                 time.sleep(poll)
         try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"{os.getpid()}\n")
+                handle.flush()
+            except OSError as exc:
+                raise write_error(path, exc) from exc
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
