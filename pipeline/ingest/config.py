@@ -91,6 +91,11 @@ class FolderSource(_Model):
     path: str = Field(".", description="folder, relative to the config file")
     patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_PATTERNS))
     recursive: bool = False
+    follow_symlinks: bool = Field(
+        False,
+        description="read symbolic links that lead out of the folder too (links inside it are always read); "
+        "without it they are refused with a warning",
+    )
 
 
 class HttpSource(_Model):
