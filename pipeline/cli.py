@@ -433,6 +433,42 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _repair(args: argparse.Namespace) -> int:
+    """Rebuild a corrupt (or missing, or with ``--rebuild`` any) catalog from the files the output folder
+    keeps, make the diffs it lacks, and write the pages; says what it did on stderr."""
+    from pipeline.errors import AgreementError
+    from pipeline.store.catalog import CATALOG, Store
+    from pipeline.store.files import LockTimeout
+    from pipeline.store.index import write_index
+
+    output = Path(args.output)
+    if not output.is_dir() or not ((output / CATALOG).exists() or (output / "versions").is_dir()):
+        print(
+            f"agreements: error: {output}: not an ingest output folder (no catalog.json, no versions/)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    _progress_to_stderr()  # the rebuild's line
+    store = Store(output)
+    try:
+        with store.locked(timeout=args.lock_timeout):
+            if store.rebuilt is None and args.rebuild:
+                store.rebuilt = store.recover()
+                print(f"agreements: {store.rebuilt.describe()}", file=sys.stderr)
+            made = store.repair()
+            write_index(store)
+    except (AgreementError, LockTimeout) as exc:  # a catalog it cannot read, a folder it cannot write
+        print(f"agreements: error: {exc}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    counts = store.summary()
+    state = "rebuilt" if store.rebuilt else "valid"
+    print(
+        f"agreements: {output / CATALOG}: {state}; {counts['series']} series, {counts['versions']} versions, "
+        f"{counts['quarantined']} quarantined; {len(made)} diffs made; see {output / 'index.html'}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _limits(command: argparse.ArgumentParser, *, hard: bool = True) -> None:
     """What one document may cost: pages, seconds and memory (a hostile upload must not stall anything).
 
@@ -621,6 +657,21 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the JSON Schema files of the output contract")
     schema.add_argument("-o", "--output", help="folder (default: the schemas/ package)")
     schema.set_defaults(run=_schema)
+
+    repair = commands.add_parser(
+        "repair",
+        help="rebuild a corrupt catalog from the versions and diffs on disk; make the diffs a killed run left out",
+        description="Check OUTPUT/catalog.json: if it is corrupt or missing (or with --rebuild), set it aside "
+        "(catalog.json.corrupt-<UTC time>) and rebuild it from versions/, copies/, diffs/ and quarantine/; then "
+        "make the diffs it lacks and write the index and pages. The next ingest run does the same by itself. "
+        "Exit 0: done; 1: the folder cannot be read or written, or is locked; 2: not an output folder.",
+    )
+    repair.add_argument("--output", default="output", help="the ingest output folder (default output/)")
+    repair.add_argument("--rebuild", action="store_true", help="rebuild the catalog even if it is valid")
+    repair.add_argument(
+        "--lock-timeout", type=_seconds, default=60, metavar="SECONDS", help="wait this long for a running ingest"
+    )
+    repair.set_defaults(run=_repair)
     return parser
 
 

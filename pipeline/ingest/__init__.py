@@ -145,9 +145,10 @@ def nothing_new(config: SourcesConfig, output: Path, *, retry_quarantined: bool 
         return None
     try:
         store = Store(output)
-    except Exception:  # a catalog the flow must deal with, and report
+        documents = store.catalog.documents  # read now: a corrupt catalog is the flow's to rebuild, and report
+    except Exception:
         return None
-    if retry_quarantined and any(d.status == "quarantined" for d in store.catalog.documents.values()):
+    if retry_quarantined and any(d.status == "quarantined" for d in documents.values()):
         return None
     refused: list[str] = []
     new, known = split_new(folder_candidates(config, warn=refused.append), store.known)

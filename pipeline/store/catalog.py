@@ -24,13 +24,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipeline.store.files import locked, publish_copy, write_atomic
+import regex
+from pydantic import ValidationError
+
+from pipeline.errors import AgreementError
+from pipeline.store.files import WriteError, locked, printable, publish_copy, write_atomic, write_error
 from schemas.agreement import Agreement
 from schemas.catalog import Catalog, Copy, DiffEntry, DocumentRecord, QuarantineRecord, SeriesEntry, VersionEntry
 from schemas.diff import AgreementDiff
@@ -39,11 +46,36 @@ CATALOG = "catalog.json"
 LOCK = ".ingest.lock"
 SOURCES = "sources"
 _SUFFIXES = {"pdf": ".pdf", "text": ".txt", "markdown": ".md"}
+NAME_BYTES = 100  # a series' folder and page names: well under the 255 bytes file systems allow
+_PLAIN_NAME = regex.compile(r"[\p{Ll}\p{Lo}\p{N}]+(?:-[\p{Ll}\p{Lo}\p{N}]+)*")
+progress = logging.getLogger("agreements.ingest")  # the command line prints its lines
+
+
+class CatalogError(AgreementError):
+    """The catalog (or a version's JSON it points to) cannot be read; the message names the file, in one line."""
+
+
+class StoreError(AgreementError):
+    """One document could not be recorded (a text no JSON can carry); nothing of it was recorded."""
+
+
+def path_name(series_id: str) -> str:
+    """A series id as a file or folder name: the id itself when it is a plain slug (lower-case letters and
+    digits joined by single hyphens) of at most ``NAME_BYTES`` bytes in UTF-8; otherwise its slug cut to
+    fit, with a short hash of the whole id, so two long ids never share a folder. Never ``..``, ``/`` or
+    a name the file system refuses as too long."""
+    if _PLAIN_NAME.fullmatch(series_id) and len(series_id.encode("utf-8")) <= NAME_BYTES:
+        return series_id
+    from pipeline.textnorm import slugify
+
+    digest = hashlib.sha256(series_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    slug = slugify(printable(series_id)).encode("utf-8")[: NAME_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{slug.strip('-') or 'series'}-{digest}"
 
 
 def series_page(series_id: str) -> str:
     """Where a series' page is, relative to the output folder."""
-    return f"series/{series_id}.html"
+    return f"series/{path_name(series_id)}.html"
 
 
 def now() -> datetime:
@@ -65,28 +97,91 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.catalog = self._load()
+        self._catalog: Catalog | None = None
+        self.rebuilt: Rebuilt | None = None  # set when ``locked`` found the catalog corrupt and rebuilt it
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog, read when first needed: ``CatalogError`` (one line naming the file) if it is corrupt.
+        Under ``locked`` a corrupt catalog is set aside and rebuilt instead."""
+        if self._catalog is None:
+            self._catalog = self._load()
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
 
     # --- files ----------------------------------------------------------------------------
 
     def _load(self) -> Catalog:
+        found = self._read()
+        if isinstance(found, str):
+            raise CatalogError(
+                f"{self.root / CATALOG}: not a valid catalog ({found}); `agreements repair` rebuilds it from "
+                "versions/ and diffs/, and so does the next ingest run"
+            )
+        return found
+
+    def _read(self) -> Catalog | str:
+        """The catalog (empty when there is none yet), or what is wrong with it; ``CatalogError`` when it
+        cannot be read at all (permissions), which no rebuild would mend."""
         path = self.root / CATALOG
-        if not path.exists():
+        try:
+            text = path.read_bytes()
+        except FileNotFoundError:
             return Catalog()
-        return Catalog.model_validate_json(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CatalogError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        try:
+            return Catalog.model_validate_json(text)
+        except ValidationError as exc:
+            return first_problem(exc)
 
     def save(self) -> None:
         self.catalog.updated_at = now()
-        write_atomic(self.root / CATALOG, self.catalog.model_dump_json(indent=2) + "\n")
+        path = self.root / CATALOG
+        try:
+            text = self.catalog.model_dump_json(indent=2) + "\n"
+        except ValueError as exc:  # a text no JSON can carry (``add`` keeps such a document out)
+            raise StoreError(f"{path}: cannot be written ({str(exc).splitlines()[0]})") from None
+        write_atomic(path, text)
 
     @contextmanager
     def locked(self, timeout: float = 3600.0) -> Iterator[Store]:
         """Serialise runs on this folder; re-reads the catalog once the lock is held and sweeps
-        the temporary files a killed run may have left (no other writer can own them now)."""
+        the temporary files a killed run may have left (no other writer can own them now). A corrupt
+        catalog is set aside and rebuilt (``recover``), with a warning."""
         with locked(self.root / LOCK, timeout=timeout):
-            self.catalog = self._load()
             self.sweep()
+            found = self._read()
+            lost = not (self.root / CATALOG).exists() and (self.root / "versions").is_dir()  # deleted by hand
+            if isinstance(found, str) or lost:
+                self.rebuilt = self.recover(found if isinstance(found, str) else None)
+                progress.warning(self.rebuilt.describe())
+            else:
+                self.catalog = found
             yield self
+
+    def recover(self, problem: str | None = None) -> Rebuilt:
+        """Set ``catalog.json`` aside (``catalog.json.corrupt-<UTC time>``), if there is one, and rebuild the
+        catalog from ``versions/``, ``copies/``, ``diffs/`` and ``quarantine/`` (``rebuild``); saved. Must run
+        inside ``locked()``. The diffs it could not find are left to ``repair`` (the ingest run's diff step)."""
+        path = self.root / CATALOG
+        aside = None
+        if path.exists():
+            aside = self.root / f"{CATALOG}.corrupt-{now():%Y%m%dT%H%M%SZ}"
+            while aside.exists():
+                aside = aside.with_name(aside.name + "-1")
+            try:
+                os.replace(path, aside)
+            except OSError as exc:
+                raise write_error(aside, exc) from exc
+        catalog, notes = rebuild(self.root)
+        self.catalog = catalog
+        self.save()
+        diffs = sum(v.diff is not None for s in catalog.series.values() for v in s.versions)
+        return Rebuilt(path, aside, problem, {**self.summary(), "diffs": diffs}, len(self.stale_diffs()), notes)
 
     def sweep(self) -> list[Path]:
         """Remove ``.*.tmp`` and ``.download-*.part`` files: half-written files of a dead run."""
@@ -98,8 +193,9 @@ class Store:
     def path(self, relative: str) -> Path:
         return self.root / relative
 
-    def load_agreement(self, version: VersionEntry) -> Agreement:
-        return Agreement.model_validate_json(self.path(version.json_path).read_text(encoding="utf-8"))
+    def load_agreement(self, version: VersionEntry | Copy) -> Agreement:
+        """A stored version's Agreement; ``CatalogError`` (one line naming the file) if it is missing or invalid."""
+        return read_agreement(self.path(version.json_path))
 
     # --- what is known --------------------------------------------------------------------
 
@@ -115,12 +211,15 @@ class Store:
     def quarantine(
         self, *, sha256: str, source: str, origin: str, error: str, extractor: str, series_id: str | None = None
     ) -> DocumentRecord:
-        """Record a document that failed (or was refused: see ``refusal``); ``series_id`` when it is known."""
+        """Record a document that failed (or was refused: see ``refusal``); ``series_id`` when it is known.
+        A ``WriteError`` (naming the path) if the record cannot be written; the catalog is then as it was."""
+        source, error = printable(source), printable(error)
         record = QuarantineRecord(
             source=source, origin=origin, sha256=sha256, error=error, at=now(), extractor=extractor
         )
         relative = f"quarantine/{sha256[:16]}.json"
         write_atomic(self.path(relative), record.model_dump_json(indent=2) + "\n")
+        before = self.catalog.documents.get(sha256)
         document = DocumentRecord(
             sha256=sha256,
             source=source,
@@ -132,12 +231,21 @@ class Store:
             quarantine_path=relative,
         )
         self.catalog.documents[sha256] = document
-        self.save()
+        try:
+            self.save()
+        except Exception:
+            if before is None:
+                del self.catalog.documents[sha256]
+            else:
+                self.catalog.documents[sha256] = before
+            raise
         return document
 
     def quarantine_fetch(self, *, source: str, origin: str, error: str, extractor: str) -> str:
         """Record a document that could not be fetched; not in the catalog, so the next run tries again."""
-        record = QuarantineRecord(source=source, origin=origin, sha256=None, error=error, at=now(), extractor=extractor)
+        record = QuarantineRecord(
+            source=printable(source), origin=origin, sha256=None, error=printable(error), at=now(), extractor=extractor
+        )
         relative = _fetch_record(source)
         write_atomic(self.path(relative), record.model_dump_json(indent=2) + "\n")
         return relative
@@ -172,7 +280,45 @@ class Store:
         """Record a newly extracted document: a new version of its series (diffed against its
         neighbours), or a copy of a version that says exactly the same. ``diffs=False`` leaves the diffs
         to the caller (``stale_diffs``, then ``diff`` for each): a step of their own, once every new
-        document of a run is in."""
+        document of a run is in.
+
+        All or nothing: if the document cannot be recorded (``WriteError`` naming the path: a read-only or
+        full disk; ``StoreError``: a text no JSON can carry), the catalog, in memory and on disk, is as it
+        was and the files written for it are gone; the caller quarantines it and goes on. A name that is
+        not UTF-8 is recorded with U+FFFD (``source.path`` too); ``local_path`` is then not recorded, but its
+        bytes are still published. Bytes already recorded (a document replaced, while it was read, by one
+        already known) are that version again: nothing changes.
+        """
+        sha = agreement.source.sha256
+        known = self.catalog.documents.get(sha)
+        if known is not None and known.status != "quarantined":
+            series_id = known.series_id or agreement.agreement.series_id
+            version = next((v for v in self.versions(series_id) if v.sha256 == known.version), None)
+            if version is not None:
+                return Added("copy", series_id, version)
+        agreement.source.path = printable(agreement.source.path)
+        before = self.catalog.model_copy(deep=True)
+        written: list[Path] = []
+        try:
+            added = self._record(agreement, origin, local_path, written)
+        except Exception as exc:
+            self.catalog = before  # the saved catalog is still this one: saving is the last step
+            for path in written:
+                path.unlink(missing_ok=True)
+            if isinstance(exc, (WriteError, StoreError)) or not isinstance(exc, ValueError):
+                raise
+            raise StoreError(
+                f"{agreement.source.path}: cannot be recorded ({str(exc).splitlines()[0]}); nothing of it was stored"
+            ) from None
+        if not diffs or added.status == "copy":
+            return added
+        position = self.versions(added.series_id).index(added.version)
+        added.diffs = [d for d in (self._diff(added.series_id, i) for i in (position, position + 1)) if d is not None]
+        self.save()
+        return added
+
+    def _record(self, agreement: Agreement, origin: str, local_path: str | None, written: list[Path]) -> Added:
+        """``add`` without its diffs: the files, then the catalog saved (last); ``written``: the new files."""
         from pipeline.diff import diff_agreements
 
         series_id = agreement.agreement.series_id
@@ -180,11 +326,12 @@ class Store:
         entry = self._entry(agreement, local_path)
         versions = self.versions(series_id)
         position = _position(versions, entry)
+        text = agreement.model_dump_json(indent=2) + "\n"  # before anything is written: it may not serialise
         for neighbour in versions[max(position - 1, 0) : position + 1]:
             if not diff_agreements(self.load_agreement(neighbour), agreement).changes:
-                published = self.publish(local_path, sha, entry.format)
+                published = self._publish_new(local_path, sha, entry.format, written)
                 copy_json = "copies/" + entry.json_path.removeprefix("versions/")  # its pages, for the exports
-                write_atomic(self.path(copy_json), agreement.model_dump_json(indent=2) + "\n")
+                self._write_new(copy_json, text, written)
                 neighbour.copies.append(
                     Copy(
                         sha256=sha,
@@ -198,17 +345,26 @@ class Store:
                 self._series(series_id, agreement, versions)
                 self.save()
                 return Added("copy", series_id, neighbour)
-        write_atomic(self.path(entry.json_path), agreement.model_dump_json(indent=2) + "\n")
-        entry.document_path = self.publish(local_path, sha, entry.format)
+        self._write_new(entry.json_path, text, written)
+        entry.document_path = self._publish_new(local_path, sha, entry.format, written)
         versions.insert(position, entry)
         self._series(series_id, agreement, versions)
         self._document(agreement, origin, "version", sha)
         self.save()  # the version is in; its diffs follow (``repair`` finishes them after a crash)
-        if not diffs:
-            return Added("version", series_id, entry)
-        made = [d for d in (self._diff(series_id, i) for i in (position, position + 1)) if d is not None]
-        self.save()
-        return Added("version", series_id, entry, made)
+        return Added("version", series_id, entry)
+
+    def _write_new(self, relative: str, text: str, written: list[Path]) -> None:
+        path = self.path(relative)
+        if not path.exists():
+            written.append(path)
+        write_atomic(path, text)
+
+    def _publish_new(self, local_path: str | None, sha256: str, fmt: str, written: list[Path]) -> str | None:
+        before = {p for p in self.path(SOURCES).glob(f"{sha256[:16]}.*")}
+        published = self.publish(local_path, sha256, fmt)
+        if published is not None and self.path(published) not in before:
+            written.append(self.path(published))
+        return published
 
     def diff(self, series_id: str, index: int) -> AgreementDiff | None:
         """Diff version ``index`` of a series against the one before it (a pair ``stale_diffs`` names),
@@ -255,11 +411,11 @@ class Store:
         info = agreement.agreement
         sha = agreement.source.sha256
         stamp = info.signed_on.isoformat() if info.signed_on else "undated"
-        series = info.series_id or "unknown"
+        series = path_name(info.series_id or "unknown")
         return VersionEntry(
             sha256=sha,
-            source=agreement.source.path,
-            local_path=local_path,
+            source=printable(agreement.source.path),
+            local_path=local_path if local_path is None or printable(local_path) == local_path else None,
             format=agreement.source.format,
             title=info.title,
             signed_on=info.signed_on,
@@ -311,7 +467,7 @@ class Store:
             return None
         previous = versions[index - 1]
         diff = diff_agreements(self.load_agreement(previous), self.load_agreement(version))
-        folder = f"diffs/{series_id}/{previous.sha256[:12]}--{version.sha256[:12]}"
+        folder = f"diffs/{path_name(series_id)}/{previous.sha256[:12]}--{version.sha256[:12]}"
         if version.diff is not None and version.diff.previous != previous.sha256:
             _remove_diff(self.root, version.diff)  # a version was inserted before this one
         hrefs = [self._href(v, folder) for v in (previous, version)]
@@ -400,6 +556,206 @@ def low_coverage(store: Store) -> list[tuple[SeriesEntry, VersionEntry]]:
         for version in series.versions
         if version.coverage is not None and is_low(version.coverage)
     ]
+
+
+@dataclass
+class Rebuilt:
+    """What ``Store.recover`` did: the catalog set aside, and what the rebuilt one holds."""
+
+    path: Path
+    aside: Path | None
+    problem: str | None
+    counts: dict[str, int]
+    missing_diffs: int
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line: what was wrong, where the old file went, what the new catalog holds."""
+        c = self.counts
+        why = f"not a valid catalog ({self.problem}); " if self.problem else "" if self.aside else "missing; "
+        # no problem but set aside: rebuilt on demand (``agreements repair --rebuild``)
+        aside = f"set aside as {self.aside.name}; " if self.aside else ""
+        left = f", {self.missing_diffs} diffs to make again" if self.missing_diffs else ""
+        notes = f"; {len(self.notes)} files skipped: {'; '.join(self.notes)}" if self.notes else ""
+        return (
+            f"{self.path}: {why}{aside}rebuilt from versions/, copies/, diffs/ and quarantine/: {c['series']} series, "
+            f"{c['versions']} versions, {c['copies']} copies, {c['diffs']} diffs, {c['quarantined']} quarantined"
+            f"{left}{notes}"
+        )
+
+
+def first_problem(exc: ValidationError) -> str:
+    """A pydantic error in a few words: the first problem and where (``invalid JSON: EOF while parsing…``)."""
+    first = exc.errors()[0]
+    where = "/".join(str(p) for p in first["loc"])
+    more = f"; {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
+    return f"{first['msg']}{f' at {where}' if where else ''}{more}"
+
+
+def read_agreement(path: Path) -> Agreement:
+    """An Agreement the store wrote; ``CatalogError`` in one line naming the file if it is missing or invalid."""
+    try:
+        return Agreement.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except ValidationError as exc:
+        raise CatalogError(f"{path}: not a valid extracted agreement ({first_problem(exc)})") from None
+
+
+def rebuild(root: Path) -> tuple[Catalog, list[str]]:
+    """A catalog from the files an output folder keeps; the files it had to skip, one line each.
+
+    Each version's JSON (``versions/<series>/*.json``) is its Agreement: its hash, source, format, title,
+    dates and counts; ``ingested_at`` is the file's time (the catalog's own is gone), the published
+    document ``sources/<sha16>.*``. A copy (``copies/``) goes with the version of its series that says
+    the same (no change between them). The diff between two neighbouring versions is
+    ``diffs/<series>/<old12>--<new12>/`` when its ``diff.json`` is there and valid; else it is left for
+    ``repair``. Quarantined documents come from ``quarantine/<sha16>.json``. Not kept anywhere else, so
+    lost: the name of the source each version came from (``origin``: ``unknown``) and the path of its
+    bytes (``local_path``).
+    """
+    from pipeline.diff import diff_agreements
+
+    notes: list[str] = []
+    stored: dict[str, list[tuple[VersionEntry, Agreement]]] = {}
+    seen: set[str] = set()
+    for path in sorted((root / "versions").glob("*/*.json")):
+        agreement = _stored_agreement(path, root, notes)
+        if agreement is None or agreement.source.sha256 in seen:
+            continue
+        seen.add(agreement.source.sha256)
+        entry = _rebuilt_entry(root, path, agreement)
+        stored.setdefault(agreement.agreement.series_id, []).append((entry, agreement))
+    catalog = Catalog()
+    for series_id, found in stored.items():
+        found.sort(key=lambda pair: _sort_key(pair[0]))
+        versions = [entry for entry, _ in found]
+        for previous, version in itertools.pairwise(versions):
+            version.diff = _found_diff(root, series_id, previous, version)
+        newest = found[-1][1]
+        catalog.series[series_id] = SeriesEntry(
+            series_id=series_id,
+            kind=newest.document.kind,
+            agency=newest.agreement.agency,
+            title=versions[-1].title,
+            page_path=series_page(series_id),
+            versions=versions,
+        )
+        for entry, agreement in found:
+            catalog.documents[entry.sha256] = _rebuilt_record(entry, agreement, "version", entry.sha256)
+    for path in sorted((root / "copies").glob("*/*.json")):
+        agreement = _stored_agreement(path, root, notes)
+        if agreement is None or agreement.source.sha256 in seen:
+            continue
+        same = next(
+            (
+                (entry, version)
+                for entry, version in stored.get(agreement.agreement.series_id, [])
+                if not diff_agreements(version, agreement).changes
+            ),
+            None,
+        )
+        if same is None:
+            notes.append(f"{path.relative_to(root).as_posix()}: the same as no version")
+            continue
+        seen.add(agreement.source.sha256)
+        entry = same[0]
+        copy = _rebuilt_entry(root, path, agreement)
+        entry.copies.append(
+            Copy(
+                sha256=copy.sha256,
+                source=copy.source,
+                format=copy.format,
+                document_path=copy.document_path,
+                json_path=copy.json_path,
+            )
+        )
+        catalog.documents[copy.sha256] = _rebuilt_record(copy, agreement, "copy", entry.sha256)
+    for path in sorted((root / "quarantine").glob("*.json")):
+        try:
+            record = QuarantineRecord.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError):
+            notes.append(f"{path.relative_to(root).as_posix()}: not a quarantine record")
+            continue
+        if record.sha256 is None or record.sha256 in catalog.documents:  # a fetch that failed; or stored since
+            continue
+        catalog.documents[record.sha256] = DocumentRecord(
+            sha256=record.sha256,
+            source=record.source,
+            origin=record.origin,
+            status="quarantined",
+            seen_at=record.at,
+            error=record.error,
+            quarantine_path=path.relative_to(root).as_posix(),
+        )
+    return catalog, notes
+
+
+def _stored_agreement(path: Path, root: Path, notes: list[str]) -> Agreement | None:
+    if path.name.startswith("."):
+        return None
+    try:
+        return read_agreement(path)
+    except CatalogError:
+        notes.append(f"{path.relative_to(root).as_posix()}: not a valid extracted agreement")
+        return None
+
+
+def _rebuilt_entry(root: Path, path: Path, agreement: Agreement) -> VersionEntry:
+    info, sha = agreement.agreement, agreement.source.sha256
+    json_path = path.relative_to(root).as_posix()
+    published = sorted((root / SOURCES).glob(f"{sha[:16]}.*"))
+    return VersionEntry(
+        sha256=sha,
+        source=agreement.source.path,
+        local_path=None,
+        document_path=published[0].relative_to(root).as_posix() if published else None,
+        page_path=json_path.removesuffix(".json") + ".html",
+        format=agreement.source.format,
+        title=info.title,
+        signed_on=info.signed_on,
+        period=info.period,
+        ingested_at=datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0),
+        json_path=json_path,
+        goals=len(agreement.goals),
+        indicators=len(agreement.indicators),
+        warnings=len(agreement.warnings),
+        coverage=agreement.coverage,
+    )
+
+
+def _rebuilt_record(entry: VersionEntry, agreement: Agreement, status: str, version: str) -> DocumentRecord:
+    return DocumentRecord(
+        sha256=entry.sha256,
+        source=entry.source,
+        origin="unknown",
+        status=status,
+        series_id=agreement.agreement.series_id,
+        version=version,
+        seen_at=entry.ingested_at,
+    )
+
+
+def _found_diff(root: Path, series_id: str, previous: VersionEntry, version: VersionEntry) -> DiffEntry | None:
+    """The diff of two neighbouring versions as it is on disk, if it is there whole; else None (to make)."""
+    folder = f"diffs/{path_name(series_id)}/{previous.sha256[:12]}--{version.sha256[:12]}"
+    paths = [f"{folder}/{name}" for name in ("diff.json", "diff.md", "diff.html")]
+    if not all((root / p).is_file() for p in paths):
+        return None
+    try:
+        diff = AgreementDiff.model_validate_json((root / paths[0]).read_bytes())
+    except (OSError, ValidationError):
+        return None
+    if (diff.old.sha256, diff.new.sha256) != (previous.sha256, version.sha256):
+        return None
+    return DiffEntry(
+        previous=previous.sha256,
+        json_path=paths[0],
+        markdown_path=paths[1],
+        html_path=paths[2],
+        total=diff.summary.total,
+        by_change=dict(diff.summary.by_change),
+    )
 
 
 def _fetch_record(url: str) -> str:

@@ -118,7 +118,7 @@ def publish_copy(source: Path, target: Path, sha256: str, *, link: bool = False)
     if target.exists():
         return True
     try:
-        if link and source.stat().st_mode & 0o777 == 0o666 & ~umask() and _sha256(source) == sha256:
+        if link and source.stat().st_mode & 0o777 == 0o666 & ~umask() and sha256_file(source) == sha256:
             with contextlib.suppress(FileExistsError, OSError):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.link(source, target)
@@ -208,7 +208,8 @@ def _kind(mode: int) -> str:
     return next((kind for test, kind in kinds.items() if test(mode)), "is not a regular file")
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The sha256 of a regular file's bytes (``NotRegularFile`` for anything else)."""
     digest = hashlib.sha256()
     with open_regular(path) as data:
         while chunk := data.read(1 << 20):
