@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pipeline
 from pipeline.store.files import relative_to, write_atomic
@@ -23,57 +24,126 @@ EXIT_BAD_INPUT = 3  # some inputs were bad (extract), or quarantined (ingest)
 # ``diff`` follows diff(1): 0 the same, 1 different, 2 trouble (bad input included).
 EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 DIFF_FILES = ("diff.json", "diff.md", "diff.html")
+# The checkout the package runs from: ``evaluate``'s gold files and samples are found there wherever it is run.
+REPOSITORY = Path(pipeline.__file__).resolve().parent.parent
 
 
 def _extract(args: argparse.Namespace) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="agreements-stdin-") as scratch:
+        return _extract_inputs(args, Path(scratch))
+
+
+def _extract_inputs(args: argparse.Namespace, scratch: Path) -> int:
+    """``extract``: every input read, each bad one said in one line; the others are still written."""
     from pipeline.errors import AgreementError
+    from pipeline.inputs import STDIN, Input, folder_inputs, json_name, stdin_input
+    from pipeline.progress import progress, wanted
     from pipeline.workers import extract_isolated, map_isolated
 
-    paths = [Path(p) for p in args.paths]
-    several = len(paths) > 1
-    out = Path(args.output) if args.output else None
-    if several and out is None:
-        print("agreements: error: several inputs need -o DIR for their JSON files", file=sys.stderr)
-        return EXIT_USAGE
-    if several and out.exists() and not out.is_dir():
-        print(f"agreements: error: {out} is not a directory", file=sys.stderr)
-        return EXIT_USAGE
+    if args.paths.count(STDIN) > 1:
+        return _usage("stdin (-) can be read only once")
+    if STDIN in args.paths and sys.stdin.isatty():
+        return _usage("- reads the document from stdin, which is a terminal: pipe one in (< FILE)")
+    inputs: list[Input] = []
+    failed = 0
+    for arg in args.paths:
+        if arg == STDIN:
+            inputs.append(stdin_input(sys.stdin.buffer.read(), scratch))
+        elif Path(arg).is_dir():
+            found = folder_inputs(Path(arg), args.glob)
+            if not found:
+                wanted_names = " or ".join(args.glob) if args.glob else "*.pdf, *.txt or *.md"
+                print(
+                    f"agreements: error: {arg}: a directory with no documents to read ({wanted_names})", file=sys.stderr
+                )
+                failed += 1
+            inputs.extend(found)
+        else:
+            inputs.append(Input(Path(arg), arg, Path(json_name(Path(arg)))))
+    single = len(args.paths) == 1 and not any(item.from_folder for item in inputs)
+    out = args.output
+    if out in (None, "-") and not single:
+        suffix = "; -o - writes one document's JSON to stdout" if out == "-" else ""
+        return _usage(f"several inputs (or a folder) need -o DIR for their JSON files{suffix}")
+    folder = None if out in (None, "-") else Path(out)
+    if folder is not None and single and not (folder.is_dir() or out.endswith(("/", os.sep))):
+        folder = None  # one input and -o FILE
+    if folder is not None and folder.exists() and not folder.is_dir():
+        return _usage(f"{folder} is not a directory")
+    if folder is not None:  # two inputs with one JSON name: the second is refused, before any work
+        first: dict[Path, str] = {}
+        for item in list(inputs):
+            shown = first.setdefault(item.json_name, item.shown)
+            if shown != item.shown:
+                print(f"agreements: error: {item.shown}: its JSON would overwrite that of {shown} "
+                      f"({folder / item.json_name}); extract one of them on its own", file=sys.stderr)  # fmt: skip
+                inputs.remove(item)
+                failed += 1
     root = Path(args.root) if args.root else None
     limits = _limits_of(args)
 
-    def extract(path: Path):
-        return extract_isolated(path, root=root, limits=limits)
+    with progress(len(inputs), enabled=wanted(args.quiet)) as bar:
 
-    failed = 0
-    # ``--jobs`` documents at once, each in a worker process of its own; written and reported in order.
-    for path, result, exc in map_isolated(extract, paths, jobs=args.jobs or _cores()):
-        if isinstance(exc, AgreementError):
-            print(f"agreements: error: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        if exc is not None:
-            if os.environ.get("AGREEMENTS_DEBUG"):
-                raise exc
-            print(_internal_error(path, exc), file=sys.stderr)
-            failed += 1
-            continue
-        agreement, usage = result
-        text = agreement.model_dump_json(indent=2) + "\n"
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            target = out / f"{path.stem}-{path.suffix.lstrip('.') or 'txt'}.json" if several else out
-            write_atomic(target, text)
-        for warning in _loud_warnings(agreement):
-            print(f"agreements: warning: {path}: {warning}", file=sys.stderr)
-        if args.verbose:
-            print(
-                f"{path}: {len(agreement.goals)} goals, {len(agreement.indicators)} indicators, "
-                f"{len(agreement.warnings)} warnings; {usage.seconds:.1f} s, "
-                f"peak memory {usage.peak_rss / 2**20:.0f} MiB",
-                file=sys.stderr,
-            )
+        def extract(item: Input):
+            with bar.document(Path(item.shown).name) as pages:
+                return extract_isolated(item.path, root=root, limits=limits, progress=pages)
+
+        # ``--jobs`` documents at once, each in a worker process of its own; written and reported in order.
+        for item, result, exc in map_isolated(extract, inputs, jobs=args.jobs or _cores()):
+            if exc is not None:
+                bad_input = isinstance(exc, AgreementError)
+                if not bad_input and os.environ.get("AGREEMENTS_DEBUG"):
+                    raise exc
+                line = f"agreements: error: {exc}" if bad_input else _internal_error(item.shown, exc)
+                print(_named(line, item), file=sys.stderr)
+                failed += 1
+                continue
+            agreement, usage = result
+            agreement.source.path = _named(agreement.source.path, item)
+            target = Path(out) if folder is None and out not in (None, "-") else None
+            target = folder / item.json_name if folder is not None else target
+            if not _write_json(agreement.model_dump_json(indent=2) + "\n", target):
+                failed += 1
+                continue
+            for warning in [] if args.quiet else _loud_warnings(agreement):
+                print(f"agreements: warning: {item.shown}: {warning}", file=sys.stderr)
+            if args.verbose:
+                print(
+                    f"{item.shown}: {len(agreement.goals)} goals, {len(agreement.indicators)} indicators, "
+                    f"{len(agreement.warnings)} warnings; {usage.seconds:.1f} s, "
+                    f"peak memory {usage.peak_rss / 2**20:.0f} MiB",
+                    file=sys.stderr,
+                )
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _named(text: str, item) -> str:
+    """``text`` naming stdin as ``<stdin>``, not as the temporary file its bytes were read from."""
+    from pipeline.inputs import STDIN_NAME
+
+    return text.replace(str(item.path), STDIN_NAME) if item.shown == STDIN_NAME else text
+
+
+def _write_json(text: str, target: Path | None) -> bool:
+    """``text`` to ``target`` whole (or to stdout for None); a file that cannot be written is one line, False."""
+    if target is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        print(f"agreements: error: {target}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+        return False
+    return True
+
+
+def _usage(message: str) -> int:
+    """A usage error: one line, exit 2."""
+    print(f"agreements: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _cores() -> int:
@@ -86,7 +156,7 @@ def _limits_of(args: argparse.Namespace):
     """The per-document limits the options ask for (0 or none: no limit)."""
     from pipeline.workers import Limits
 
-    return Limits(seconds=args.timeout or None, memory=args.max_memory, pages=args.max_pages)
+    return Limits(seconds=args.timeout or None, memory=args.max_memory, pages=args.max_pages or None)
 
 
 def _loud_warnings(agreement) -> list[str]:
@@ -125,56 +195,203 @@ def source_href(agreement, given: Path, out_dir: Path) -> str | None:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="agreements-stdin-") as scratch:
+        return _diff_sides(args, Path(scratch))
+
+
+def _diff_sides(args: argparse.Namespace, scratch: Path) -> int:
+    """``diff``: two documents or JSON files (one may be stdin), or a series' last two versions."""
     from pipeline.diff import diff_agreements
     from pipeline.errors import AgreementError
     from pipeline.extract import load_agreement
+    from pipeline.inputs import STDIN, STDIN_NAME, Input, stdin_input
+    from pipeline.progress import progress, wanted
 
-    old_path, new_path = Path(args.old), Path(args.new)
-    out = Path(args.output) if args.output else None
+    out = None if args.output in (None, "-") else Path(args.output)
     if out is not None and out.exists() and not out.is_dir():
         print(f"agreements: error: {out} is not a directory", file=sys.stderr)
         return EXIT_TROUBLE
+    if args.series is not None:
+        if args.old or args.new:
+            return _usage("--series ID compares the series' last two versions: give no OLD and NEW")
+        return _diff_series(args, out)
+    if args.old is None or args.new is None:
+        return _usage("diff needs OLD and NEW (files, or - for one of them), or --series ID")
+    if args.old == args.new == STDIN:
+        return _usage("stdin (-) can be only one of OLD and NEW")
+    if STDIN in (args.old, args.new) and sys.stdin.isatty():
+        return _usage("- reads a document from stdin, which is a terminal: pipe one in (< FILE)")
+    sides = [
+        stdin_input(sys.stdin.buffer.read(), scratch) if arg == STDIN else Input(Path(arg), arg, Path())
+        for arg in (args.old, args.new)
+    ]
     root = Path(args.root) if args.root else None
+    loaded = []
     try:
-        old = load_agreement(old_path, root=root, max_pages=args.max_pages, max_seconds=args.timeout)
-        new = load_agreement(new_path, root=root, max_pages=args.max_pages, max_seconds=args.timeout)
-        diff = diff_agreements(old, new, force=args.force)
+        with progress(2, enabled=wanted(args.quiet)) as bar:
+            for side in sides:
+                with bar.document(Path(side.shown).name) as pages:
+                    agreement = load_agreement(
+                        side.path, root=root, max_pages=args.max_pages or None, max_seconds=args.timeout, progress=pages
+                    )
+                if side.shown == STDIN_NAME:
+                    agreement.source.path = STDIN_NAME
+                loaded.append(agreement)
+        diff = diff_agreements(*loaded, force=args.force)
     except AgreementError as exc:
-        print(f"agreements: error: {exc}", file=sys.stderr)
+        print(_named(_named(f"agreements: error: {exc}", sides[0]), sides[1]), file=sys.stderr)
         return EXIT_TROUBLE
     except Exception as exc:
         if os.environ.get("AGREEMENTS_DEBUG"):
             raise
-        print(_internal_error(f"{old_path} → {new_path}", exc), file=sys.stderr)
+        print(_internal_error(f"{args.old} → {args.new}", exc), file=sys.stderr)
         return EXIT_TROUBLE
-    status = EXIT_DIFFERENT if diff.summary.total else EXIT_SAME
-    if out is None:
-        if args.format == "json":
-            sys.stdout.write(diff.model_dump_json(indent=2) + "\n")
-        else:
-            from pipeline.diff.markdown import render_markdown
+    hrefs = [source_href(agreement, side.path, out) if out is not None and side.shown != STDIN_NAME else None
+             for agreement, side in zip(loaded, sides, strict=True)]  # fmt: skip
+    return _diff_out(args, diff, out, hrefs)
 
-            sys.stdout.write(render_markdown(diff))
-        return status
+
+def _diff_out(args: argparse.Namespace, diff, out: Path | None, hrefs: list[str | None]) -> int:
+    """The diff to stdout (Markdown or JSON), or its three files into ``out``; exit 0 (same) or 1 (changes)."""
     from pipeline.diff.html import render_html
     from pipeline.diff.markdown import render_markdown
 
+    status = EXIT_DIFFERENT if diff.summary.total else EXIT_SAME
+    if out is None:
+        sys.stdout.write(diff.model_dump_json(indent=2) + "\n" if args.format == "json" else render_markdown(diff))
+        return status
     texts = {
         "diff.json": diff.model_dump_json(indent=2) + "\n",
         "diff.md": render_markdown(diff),
-        "diff.html": render_html(
-            diff, old_href=source_href(old, old_path, out), new_href=source_href(new, new_path, out)
-        ),
+        "diff.html": render_html(diff, old_href=hrefs[0], new_href=hrefs[1]),
     }
     for name in DIFF_FILES:
-        write_atomic(out / name, texts[name])
-    summary = diff.summary
-    counts = ", ".join(f"{n} {kind}" for kind, n in summary.by_change.items())
-    print(
-        f"{summary.total} changes{f' ({counts})' if counts else ''}; review page: {out / 'diff.html'}",
-        file=sys.stderr,
-    )
+        try:
+            write_atomic(out / name, texts[name])
+        except OSError as exc:
+            print(f"agreements: error: {out / name}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+            return EXIT_TROUBLE
+    if not args.quiet:
+        summary = diff.summary
+        counts = ", ".join(f"{n} {kind}" for kind, n in summary.by_change.items())
+        print(
+            f"{summary.total} changes{f' ({counts})' if counts else ''}; review page: {out / 'diff.html'}",
+            file=sys.stderr,
+        )
     return status
+
+
+def _diff_series(args: argparse.Namespace, out: Path | None) -> int:
+    """The last two versions of a series in the catalog of ``--catalog``, diffed as stored."""
+    from urllib.parse import quote
+
+    from pipeline.diff import diff_agreements
+    from pipeline.extract import load_agreement
+
+    catalog = _read_catalog(Path(args.catalog))
+    if catalog is None:
+        return EXIT_TROUBLE
+    series = catalog.series.get(args.series)
+    if series is None:
+        known = ", ".join(sorted(catalog.series)) or "none"
+        return _usage(f"no series {args.series!r} in {Path(args.catalog) / 'catalog.json'} (series: {known})")
+    if len(series.versions) < 2:
+        return _usage(f"series {args.series!r} has {len(series.versions)} version: nothing to compare it with")
+    versions = series.versions[-2:]
+    try:
+        old, new = (load_agreement(Path(args.catalog) / v.json_path) for v in versions)
+        diff = diff_agreements(old, new, force=args.force)
+    except Exception as exc:  # AgreementError: a stored version that is missing or broken
+        if os.environ.get("AGREEMENTS_DEBUG"):
+            raise
+        print(f"agreements: error: {exc}", file=sys.stderr)
+        return EXIT_TROUBLE
+    hrefs = [
+        quote(relative_to(Path(args.catalog) / v.document_path, out)) if out is not None and v.document_path else None
+        for v in versions
+    ]
+    return _diff_out(args, diff, out, hrefs)
+
+
+def _read_catalog(output: Path):
+    """The catalog of an ingest output folder, or None after one line saying why not."""
+    from pydantic import ValidationError
+
+    from schemas.catalog import Catalog
+
+    path = output / "catalog.json"
+    try:
+        return Catalog.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problem = f"{output}: no catalog.json (run `agreements ingest` first, or give the output folder)"
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = f"{path}: cannot read ({exc})"
+    except ValidationError as exc:
+        problem = f"{path}: not a catalog ({exc.error_count()} problems; first: {exc.errors()[0]['msg']})"
+    print(f"agreements: error: {problem}", file=sys.stderr)
+    return None
+
+
+def _list(args: argparse.Namespace) -> int:
+    """``list``: the series of an output folder, their versions, and each series' latest diff."""
+    output = Path(args.output)
+    catalog = _read_catalog(output)
+    if catalog is None:
+        return EXIT_USAGE
+    quarantined = sum(1 for d in catalog.documents.values() if d.status == "quarantined")
+    if args.format == "json":
+        listing = {
+            "series": [_series_listing(series) for series in catalog.series.values()],
+            "quarantined": quarantined,
+        }
+        sys.stdout.write(json.dumps(listing, indent=2, ensure_ascii=False, default=str) + "\n")
+        return EXIT_OK
+    for series in catalog.series.values():
+        sys.stdout.write(f"{series.series_id}  {series.title}  ({_count(len(series.versions), 'version')})\n")
+        for version in series.versions:
+            when = version.signed_on or version.ingested_at.date()
+            sys.stdout.write(
+                f"  {when}  {version.sha256[:12]}  {version.format:<8}  {_count(version.goals, 'goal')}, "
+                f"{_count(version.indicators, 'indicator')}, {_count(version.warnings, 'warning')}  "
+                f"{output / version.json_path}\n"
+            )
+        latest = series.versions[-1].diff if series.versions else None
+        if latest is not None:
+            counts = ", ".join(f"{n} {kind}" for kind, n in latest.by_change.items())
+            sys.stdout.write(
+                f"  latest diff: {latest.total} changes{f' ({counts})' if counts else ''}  "
+                f"{output / latest.html_path}\n"
+            )
+    if not catalog.series:
+        sys.stdout.write(f"no series in {output / 'catalog.json'}\n")
+    if quarantined:
+        sys.stdout.write(f"{quarantined} documents quarantined: {output / 'quarantine'}\n")
+    return EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _series_listing(series) -> dict:
+    """A series for ``list --format json``: what the table shows, with paths relative to the output folder."""
+    versions = [
+        version.model_dump(mode="json", include={"sha256", "source", "format", "title", "signed_on", "ingested_at",
+                                                 "json_path", "page_path", "goals", "indicators", "warnings"})
+        for version in series.versions
+    ]  # fmt: skip
+    latest = series.versions[-1].diff if series.versions else None
+    return {
+        "series_id": series.series_id,
+        "kind": series.kind,
+        "agency": series.agency,
+        "title": series.title,
+        "page_path": series.page_path,
+        "versions": versions,
+        "latest_diff": latest.model_dump(mode="json") if latest else None,
+    }
 
 
 def quiet_prefect(verbose: bool) -> None:
@@ -341,7 +558,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.evaluate import ENTITIES, evaluate, gold_for, load_gold, render_coverage, render_table
     from pipeline.extract import load_agreement
 
-    gold_dir = Path(args.gold)
+    gold_dir = Path(args.gold) if args.gold else REPOSITORY / "tests" / "gold"
+    sources = Path(args.sources) if args.sources else REPOSITORY / "sources"
+    if not gold_dir.is_dir():
+        print(f"agreements: error: {gold_dir}: no such folder of gold files (give --gold DIR)", file=sys.stderr)
+        return EXIT_USAGE
     thresholds: dict[str, float] = {}
     for spec in args.min_f1:
         entity, _, value = spec.partition("=")
@@ -353,8 +574,11 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(f"agreements: error: --min-f1 {spec!r}: expected ENTITY=F1 with ENTITY in {', '.join(ENTITIES)}",
                   file=sys.stderr)  # fmt: skip
             return EXIT_USAGE
+    if not args.paths and not sources.is_dir():
+        print(f"agreements: error: {sources}: no such folder (give PATHs, or --sources DIR)", file=sys.stderr)
+        return EXIT_USAGE
     paths = [Path(p) for p in args.paths] or sorted(
-        p for p in Path(args.sources).iterdir() if p.is_file() and gold_for(p, gold_dir)
+        p for p in sources.iterdir() if p.is_file() and gold_for(p, gold_dir)
     )
     if not paths:
         print(f"agreements: error: no documents with a gold file in {gold_dir}", file=sys.stderr)
@@ -475,7 +699,9 @@ def _limits(command: argparse.ArgumentParser, *, hard: bool = True) -> None:
     ``hard``: each document runs in a worker process of its own, killed at the time or memory limit;
     otherwise (``diff``) the time limit is checked between PDF pages.
     """
-    command.add_argument("--max-pages", type=int, default=500, help="refuse PDFs longer than this (default 500)")
+    command.add_argument(
+        "--max-pages", type=_pages, default=500, metavar="N", help="refuse longer PDFs (default 500; 0: no limit)"
+    )
     command.add_argument(
         "--timeout",
         type=_seconds,
@@ -514,6 +740,19 @@ def _size(text: str) -> int | None:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _pages(text: str) -> int:
+    """A page limit: a whole number, 0 (or ``none``) for no limit."""
+    if text.strip().lower() == "none":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of pages: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a page limit cannot be negative: {text!r} (0: no limit)")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -544,16 +783,40 @@ def _flow_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("-v", "--verbose", action="store_true", help="Prefect's own log lines too")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (and exit 2) like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"agreements: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="agreements", description="Turn Finnish performance agreements (tulossopimus) into validated JSON."
     )
     parser.add_argument("--version", action="version", version=f"agreements {pipeline.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    extract = commands.add_parser("extract", help="extract agreements (PDF, text, Markdown) into JSON")
-    extract.add_argument("paths", nargs="+", metavar="PATH")
-    extract.add_argument("-o", "--output", help="JSON file (one PATH) or folder (several PATHs); default stdout")
+    extract = commands.add_parser(
+        "extract",
+        help="extract agreements (PDF, text, Markdown) into JSON",
+        description="Extract each document into JSON. PATH is a file, a folder (searched recursively) or - "
+        "(stdin). Exit 0: all extracted; 2: usage; 3: some input was bad (the others are written).",
+    )
+    extract.add_argument("paths", nargs="+", metavar="PATH", help="a document, a folder of them, or - for stdin")
+    extract.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="one PATH: a JSON file, an existing folder (or DIR/) to write into, or - for stdout (the default); "
+        "several PATHs or a folder: the folder for their JSON files",
+    )
+    extract.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help="in a folder, the files to read (e.g. '*.pdf'; repeatable; default: *.pdf, *.txt, *.md)",
+    )
     extract.add_argument("--root", help="record source paths relative to this folder")
     extract.add_argument(
         "--jobs",
@@ -562,25 +825,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="documents extracted at once, each in its own process (default: cores)",
     )
     _limits(extract)
-    extract.add_argument("-v", "--verbose", action="store_true", help="a summary line per document on stderr")
+    loudness = extract.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="a summary line per document on stderr")
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="errors only: no warnings, no progress bar (shown on a terminal)"
+    )
     extract.set_defaults(run=_extract)
 
     diff = commands.add_parser(
         "diff",
         help="what changed between two versions of an agreement (exit 0: none, 1: changes, 2: trouble)",
         description="Compare two versions of one agreement: source documents (PDF, text, Markdown) or "
-        "extracted JSON files, in any mix. With -o, writes diff.json, diff.md and the review page diff.html.",
+        "extracted JSON files, in any mix, one of them - (stdin); or, with --series, the last two versions of a "
+        "series in an ingest output folder. With -o, writes diff.json, diff.md and the review page diff.html.",
     )
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
-    diff.add_argument("-o", "--output", metavar="OUT_DIR", help="folder for diff.json, diff.md, diff.html")
+    diff.add_argument("old", metavar="OLD", nargs="?", help="the older version (a file, or -)")
+    diff.add_argument("new", metavar="NEW", nargs="?", help="the newer version (a file, or -)")
+    diff.add_argument("--series", metavar="ID", help="instead of OLD NEW: the last two versions of this series")
+    diff.add_argument(
+        "--catalog", metavar="DIR", default="output", help="with --series: the ingest output folder (default output/)"
+    )
+    diff.add_argument(
+        "-o", "--output", metavar="OUT_DIR", help="folder for diff.json, diff.md, diff.html (- or none: stdout)"
+    )
     diff.add_argument(
         "--format", choices=("markdown", "json"), default="markdown", help="what to print without -o (default markdown)"
     )
     diff.add_argument("--force", action="store_true", help="compare even when the two are different agreements")
     diff.add_argument("--root", help="record source paths relative to this folder")
     _limits(diff, hard=False)
+    diff.add_argument("-q", "--quiet", action="store_true", help="no summary line, no progress bar")
     diff.set_defaults(run=_diff)
+
+    listing = commands.add_parser(
+        "list",
+        help="the series of an ingest output folder, their versions and each one's latest diff",
+        description="List what `agreements ingest` stored: each series with its versions (date, hash, format, "
+        "counts, JSON file) and its latest diff (changes and review page). Exit 2 without a catalog.",
+    )
+    listing.add_argument("--output", default="output", help="the ingest output folder (default output/)")
+    listing.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
+    listing.set_defaults(run=_list)
 
     ingest = commands.add_parser(
         "ingest",
@@ -627,8 +912,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 1 when a --min-f1 threshold is not met, 2 on bad input.",
     )
     evaluate.add_argument("paths", nargs="*", metavar="PATH", help="documents or JSON (default: SOURCES with gold)")
-    evaluate.add_argument("--gold", default="tests/gold", help="folder of gold files (default tests/gold)")
-    evaluate.add_argument("--sources", default="sources", help="where to look when no PATH is given (default sources/)")
+    evaluate.add_argument("--gold", help="folder of gold files (default: the repository's tests/gold)")
+    evaluate.add_argument("--sources", help="where to look when no PATH is given (default: the repository's sources/)")
     evaluate.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
     evaluate.add_argument(
         "--min-f1", action="append", default=[], metavar="ENTITY=F1", help="fail below, e.g. values=1.0"

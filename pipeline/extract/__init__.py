@@ -68,6 +68,17 @@ def load_agreement(
     return agreement
 
 
+def _refuse_data_file(path: Path) -> None:
+    """``NotAnAgreement`` for a configuration or data file (``sources.toml``, JSON) read as text."""
+    from pipeline.errors import NotAnAgreement
+    from pipeline.extract.data_files import data_format
+    from pipeline.readers import decode_text
+
+    kind = data_format(decode_text(path.read_bytes(), path), path)
+    if kind is not None:
+        raise NotAnAgreement(f"{path}: {kind}, not a performance agreement")
+
+
 def extract_file(
     path: Path,
     *,
@@ -88,5 +99,7 @@ def extract_file(
 
     deadline = time.monotonic() + max_seconds if max_seconds else None
     layout = read_document(path, max_pages=max_pages, deadline=deadline, progress=progress)
+    if layout.format != "pdf":
+        _refuse_data_file(path)
     source = Source(path=display_path(path, root), sha256=sha256_of(path), format=layout.format, pages=layout.pages)
     return build_agreement(segment(layout), source)
