@@ -12,10 +12,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pipeline
 from pipeline.store.files import relative_to, write_atomic
+
+if TYPE_CHECKING:
+    from pipeline.inputs import Input
+    from schemas.catalog import Catalog, SeriesEntry
+    from schemas.diff import AgreementDiff
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1  # ingest/serve could not run (lock timeout, Prefect failure)
@@ -86,7 +91,7 @@ def _extract_inputs(args: argparse.Namespace, scratch: Path) -> int:
 
     with progress(len(inputs), enabled=wanted(args.quiet)) as bar:
 
-        def extract(item: Input):
+        def extract(item: Input) -> tuple:
             with bar.document(Path(item.shown).name) as pages:
                 return extract_isolated(item.path, root=root, limits=limits, progress=pages)
 
@@ -119,7 +124,7 @@ def _extract_inputs(args: argparse.Namespace, scratch: Path) -> int:
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
-def _named(text: str, item) -> str:
+def _named(text: str, item: Input) -> str:
     """``text`` naming stdin as ``<stdin>``, not as the temporary file its bytes were read from."""
     from pipeline.inputs import STDIN_NAME
 
@@ -253,7 +258,7 @@ def _diff_sides(args: argparse.Namespace, scratch: Path) -> int:
     return _diff_out(args, diff, out, hrefs)
 
 
-def _diff_out(args: argparse.Namespace, diff, out: Path | None, hrefs: list[str | None]) -> int:
+def _diff_out(args: argparse.Namespace, diff: AgreementDiff, out: Path | None, hrefs: list[str | None]) -> int:
     """The diff to stdout (Markdown or JSON), or its three files into ``out``; exit 0 (same) or 1 (changes)."""
     from pipeline.diff.html import render_html
     from pipeline.diff.markdown import render_markdown
@@ -315,7 +320,7 @@ def _diff_series(args: argparse.Namespace, out: Path | None) -> int:
     return _diff_out(args, diff, out, hrefs)
 
 
-def _read_catalog(output: Path):
+def _read_catalog(output: Path) -> Catalog | None:
     """The catalog of an ingest output folder, or None after one line saying why not."""
     from pydantic import ValidationError
 
@@ -375,7 +380,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
 
 
-def _series_listing(series) -> dict:
+def _series_listing(series: SeriesEntry) -> dict:
     """A series for ``list --format json``: what the table shows, with paths relative to the output folder."""
     versions = [
         version.model_dump(mode="json", include={"sha256", "source", "format", "title", "signed_on", "ingested_at",
