@@ -152,15 +152,30 @@ def _extract(path: Path, root: Path | None, max_pages: int | None, progress: Cal
     ``source.sha256`` is the hash of exactly what was extracted, whatever happens to the file meanwhile."""
     import tempfile
 
+    with tempfile.TemporaryDirectory(prefix="agreements-read-") as folder:
+        copy, sha256 = _read_copy(path, Path(folder))
+        return extract_copy(copy, sha256, path, root=root, max_pages=max_pages, progress=progress)
+
+
+def extract_copy(
+    copy: Path,
+    sha256: str,
+    path: Path,
+    *,
+    root: Path | None = None,
+    max_pages: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """The Agreement of a document's private copy (``pipeline.store.files.read_copy``), recorded as the
+    document ``path`` with the hash of the copied bytes; errors name ``path``. No time limit of its own:
+    the caller's (``run_isolated``'s watcher)."""
     from pipeline.extract import display_path, extract_file
     from pipeline.store.files import printable
 
-    with tempfile.TemporaryDirectory(prefix="agreements-read-") as folder:
-        copy, sha256 = _read_copy(path, Path(folder))
-        try:  # the time limit is the watcher's
-            agreement = extract_file(copy, max_pages=max_pages, progress=progress)
-        except AgreementError as exc:  # its message names the copy: name the document
-            raise type(exc)(str(exc).replace(str(copy), str(path))) from None
+    try:
+        agreement = extract_file(copy, max_pages=max_pages, progress=progress)
+    except AgreementError as exc:  # its message names the copy: name the document
+        raise type(exc)(str(exc).replace(str(copy), str(path))) from None
     agreement.source.path = printable(display_path(path, root))
     agreement.source.sha256 = sha256
     return agreement

@@ -105,7 +105,7 @@ def folder_candidates(config: SourcesConfig, *, warn: Callable[[str], None] | No
                 refused.append((path, f"cannot read ({exc.strerror or exc}): not read"))
                 continue
             candidates.append(Candidate(path, _recorded(path, base), source.name, sha256))
-    for path, reason in refused:
+    for path, reason in sorted(refused):
         (warn or _warn)(f"{_recorded(path, base)}: {reason}")
     return candidates
 

@@ -304,7 +304,8 @@ class Store:
         except Exception as exc:
             self.catalog = before  # the saved catalog is still this one: saving is the last step
             for path in written:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
             if isinstance(exc, (WriteError, StoreError)) or not isinstance(exc, ValueError):
                 raise
             raise StoreError(
@@ -355,9 +356,10 @@ class Store:
 
     def _write_new(self, relative: str, text: str, written: list[Path]) -> None:
         path = self.path(relative)
-        if not path.exists():
-            written.append(path)
+        new = not path.exists()
         write_atomic(path, text)
+        if new:
+            written.append(path)
 
     def _publish_new(self, local_path: str | None, sha256: str, fmt: str, written: list[Path]) -> str | None:
         before = {p for p in self.path(SOURCES).glob(f"{sha256[:16]}.*")}

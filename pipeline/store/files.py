@@ -29,7 +29,10 @@ def write_error(path: Path, cause: OSError) -> WriteError:
     if isinstance(cause, WriteError):
         return cause
     failed = cause.filename if cause.filename is not None else path
-    error = WriteError(f"{os.fsdecode(failed)}: cannot write ({cause.strerror or cause})")
+    reason = cause.strerror or str(cause)
+    if isinstance(cause, FileExistsError) and Path(failed).exists() and not Path(failed).is_dir():
+        reason = "a file is where a folder should be"  # ``mkdir`` of a folder whose name a file has
+    error = WriteError(f"{printable(os.fsdecode(failed))}: cannot write ({reason})")
     error.errno = cause.errno
     return error
 
