@@ -50,7 +50,11 @@ class Copy(_Model):
 class VersionEntry(_Model):
     sha256: str = Field(description="hash of the source document: the version's identity")
     source: str = Field(description="where it came from: a path relative to its sources folder, or a URL")
-    local_path: str | None = Field(None, description="the document's bytes, relative to the output folder")
+    local_path: str | None = Field(
+        None,
+        description="the document's bytes, relative to the output folder; null when its name is not UTF-8 (the "
+        "`source` then shows its bad bytes as U+FFFD) and in a catalog rebuilt from the files",
+    )
     document_path: str | None = Field(
         None,
         description="the copy of the document published with the output (`sources/<sha16>.<ext>`); "
@@ -61,7 +65,9 @@ class VersionEntry(_Model):
     title: str
     signed_on: date | None
     period: Period | None
-    ingested_at: datetime
+    ingested_at: datetime = Field(
+        description="when it was stored; in a catalog rebuilt from the files, its JSON's time"
+    )
     json_path: str = Field(description="the extracted Agreement, relative to the output folder")
     goals: int
     indicators: int
@@ -93,7 +99,10 @@ class DocumentRecord(_Model):
 
     sha256: str
     source: str
-    origin: str = Field(description="the name of the source (in sources.toml) it came from")
+    origin: str = Field(
+        description="the name of the source (in sources.toml) it came from; `unknown` for a version or copy in a "
+        "catalog rebuilt from the files (`agreements repair`), which do not keep it"
+    )
     status: Literal["version", "copy", "quarantined"]
     series_id: str | None = None
     version: str | None = Field(None, description="the version it is (or is a copy of), by sha256")
