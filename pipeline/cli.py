@@ -441,6 +441,10 @@ def _ingest(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     _progress_to_stderr()
+    if not (args.dask_address or (config.run.dask_address and args.workers is None)):
+        from pipeline.workers import start_forkserver
+
+        start_forkserver()  # its imports overlap Prefect's: the first document does not wait for them
     from pipeline.flows.server import api_for_run
 
     try:

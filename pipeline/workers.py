@@ -267,6 +267,16 @@ def run_isolated(
         receiver.close()
 
 
+def start_forkserver() -> None:
+    """Start the forkserver now, so that its imports (the extraction modules) overlap whatever the caller does
+    next instead of waiting for the first document: ``agreements ingest`` calls it as soon as it knows it has
+    work, while Prefect's API server boots. Returns at once; the first worker forked waits for the imports."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
 def _context():
     """The forkserver context, with the extraction modules preloaded in the server (set before it starts)."""
     context = multiprocessing.get_context("forkserver")

@@ -38,6 +38,15 @@ STARTUP_SECONDS = 60.0  # a busy machine; Prefect's own default is 20 s
 STOP_SECONDS = 10.0  # to finish writing what it was sent, before it is killed
 # What Prefect's embedded mode gives its server (``SubprocessASGIServer``): no UI, ephemeral services.
 SERVER_ENVIRONMENT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+# A server that lives for one run does no bookkeeping of a lasting one, unless the environment says otherwise:
+# no registration of every installed block type (it imports every Prefect collection, prefect-dask and so
+# Dask's distributed among them, for blocks no run here uses) and no telemetry heartbeat (from a server that
+# starts and stops with each run, each run would be a "session"; offline, each fails with an error logged).
+SERVER_DEFAULTS = {
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}
 
 
 class ServerFailed(RuntimeError):
@@ -97,7 +106,7 @@ def start() -> TemporaryServer:
         port = listener.getsockname()[1]
         process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(listener.fileno()), str(os.getpid())],
-            env={**os.environ, **SERVER_ENVIRONMENT},
+            env={**SERVER_DEFAULTS, **os.environ, **SERVER_ENVIRONMENT},
             pass_fds=(listener.fileno(),),
             stdin=subprocess.DEVNULL,
             start_new_session=True,
