@@ -14,10 +14,16 @@ Layout (all paths in the catalog are relative to the output folder)::
     quarantine/<sha16>.json               a document that failed: source, hash, error, time
     downloads/<sha16>.<ext>               documents fetched over HTTP, named by their hash
     .ingest.lock                          held by the run that is writing
+    catalog.json.corrupt-<UTC time>       a corrupt catalog, set aside when it was rebuilt
+
+``<series>`` is ``path_name(series_id)``: never a path, never too long for a file system.
 
 Every file is written whole (``write_atomic``) and the catalog last, so a run killed half-way
 leaves the previous catalog and, at worst, files it does not point to yet; ``repair`` finishes
-what a killed run left (a version whose diff was not written).
+what a killed run left (a version whose diff was not written). The catalog can be lost: every
+version's JSON, each copy's, the diffs and the quarantine records hold what it says, and
+``rebuild`` makes it again from them (``Store.recover``: a corrupt catalog found by a run, or
+``agreements repair``).
 """
 
 from __future__ import annotations
@@ -287,7 +293,8 @@ class Store:
         was and the files written for it are gone; the caller quarantines it and goes on. A name that is
         not UTF-8 is recorded with U+FFFD (``source.path`` too); ``local_path`` is then not recorded, but its
         bytes are still published. Bytes already recorded (a document replaced, while it was read, by one
-        already known) are that version again: nothing changes.
+        already known) are that version again: nothing changes. The diffs (``diffs=True``) come once the
+        version is saved: one that fails leaves the version recorded and its diff to ``repair``.
         """
         sha = agreement.source.sha256
         known = self.catalog.documents.get(sha)
