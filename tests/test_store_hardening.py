@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -134,6 +135,18 @@ def test_a_file_name_that_is_not_utf8_is_ingested_and_recorded_readably(tmp_path
     assert (store.root / bad.document_path).read_bytes() == ORIGINAL.encode("utf-8")  # published all the same
     assert stored_json(store, bad.sha256).source.path == "valtori-\ufffd\ufffd.txt"
     assert [v.diff is None for v in versions.values()].count(True) == 1  # the two versions are diffed
+
+
+def test_extract_writes_every_input_when_one_name_is_not_utf8(tmp_path):
+    folder = sources(tmp_path, {b"valtori-\xff.txt": ORIGINAL, "valtori.txt": ORIGINAL})
+    result = run_cli(
+        "extract", folder / os.fsdecode(b"valtori-\xff.txt"), folder / "valtori.txt", "-o", tmp_path / "out"
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    written = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").iterdir()}
+    assert set(written) == {os.fsdecode(b"valtori-\xff-txt.json"), "valtori-txt.json"}
+    bad = written[os.fsdecode(b"valtori-\xff-txt.json")]["source"]
+    assert (bad["path"], bad["sha256"]) == (f"{folder}/valtori-\ufffd.txt", sha256(ORIGINAL.encode("utf-8")))
 
 
 def test_a_series_id_over_255_bytes_or_like_a_path_is_stored_under_a_bounded_name(tmp_path, valtori_txt):
