@@ -452,8 +452,8 @@ def _ingest(args: argparse.Namespace) -> int:
             from pipeline.flows.ingest import ingest
 
             report = ingest(
-                sources=str(sources),
-                output=str(output),
+                sources=str(sources.resolve()),  # the run's parameters in Prefect: absolute, as `serve` gives them
+                output=str(output.resolve()),
                 retry_quarantined=args.retry_quarantined,
                 max_pages=args.max_pages,
                 max_seconds=args.timeout or None,
@@ -466,7 +466,7 @@ def _ingest(args: argparse.Namespace) -> int:
             raise
         print(f"agreements: error: ingest failed ({type(exc).__name__}: {exc})", file=sys.stderr)
         return EXIT_RUN_FAILED
-    failed = len(report["quarantined"]) + len(report["fetch_failed"])
+    failed = len(report["quarantined"]) + len(report["fetch_failed"]) + len(report["diff_failed"])
     low = f", {len(report['low_coverage'])} with low coverage" if report["low_coverage"] else ""
     print(
         f"agreements: {len(report['versions'])} new versions, {len(report['copies'])} same as a known version, "
@@ -502,12 +502,11 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"agreements: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     quiet_prefect(args.verbose)
-    from prefect.client.schemas.schedules import CronSchedule
+    from pipeline.flows.schedule import cron_problem, timezone_problem
 
-    try:
-        CronSchedule(cron=args.cron, timezone=args.timezone)
-    except ValueError as exc:
-        print(f"agreements: error: --cron {args.cron!r}: {str(exc).splitlines()[-1]}", file=sys.stderr)
+    problem = timezone_problem(args.timezone) or cron_problem(args.cron)  # the time zone first: cron needs one
+    if problem is not None:
+        print(f"agreements: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     problem = _no_lasting_api()
     if problem is not None:
