@@ -161,7 +161,9 @@ def _limits_of(args: argparse.Namespace):
     """The per-document limits the options ask for (0 or none: no limit)."""
     from pipeline.workers import Limits
 
-    return Limits(seconds=args.timeout or None, memory=args.max_memory, pages=args.max_pages or None)
+    return Limits(
+        seconds=args.timeout or None, memory=args.max_memory, pages=args.max_pages or None, bytes=args.max_bytes
+    )
 
 
 def _loud_warnings(agreement) -> list[str]:
@@ -239,7 +241,12 @@ def _diff_sides(args: argparse.Namespace, scratch: Path) -> int:
             for side in sides:
                 with bar.document(Path(side.shown).name) as pages:
                     agreement = load_agreement(
-                        side.path, root=root, max_pages=args.max_pages or None, max_seconds=args.timeout, progress=pages
+                        side.path,
+                        root=root,
+                        max_pages=args.max_pages or None,
+                        max_seconds=args.timeout,
+                        progress=pages,
+                        max_bytes=args.max_bytes,
                     )
                 if side.shown == STDIN_NAME:
                     agreement.source.path = STDIN_NAME
@@ -701,11 +708,13 @@ def _repair(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _limits(command: argparse.ArgumentParser, *, hard: bool = True) -> None:
-    """What one document may cost: pages, seconds and memory (a hostile upload must not stall anything).
+def _limits(command: argparse.ArgumentParser, *, hard: bool = True, size: bool = True) -> None:
+    """What one document may cost: pages, seconds, memory and file size (a hostile upload must not stall
+    anything).
 
     ``hard``: each document runs in a worker process of its own, killed at the time or memory limit;
-    otherwise (``diff``) the time limit is checked between PDF pages.
+    otherwise (``diff``) the time limit is checked between PDF pages and between reading, segmenting
+    and extracting. ``size``: the command takes ``--max-bytes``.
     """
     command.add_argument(
         "--max-pages", type=_pages, default=500, metavar="N", help="refuse longer PDFs (default 500; 0: no limit)"
@@ -716,8 +725,19 @@ def _limits(command: argparse.ArgumentParser, *, hard: bool = True) -> None:
         default=300,
         metavar="SECONDS",
         help="stop a document after this (default 300; 0: no limit)"
-        + ("; its worker process is killed" if hard else ", checked between PDF pages"),
+        + ("; its worker process is killed" if hard else ", checked between PDF pages and between steps"),
     )
+    if size:
+        from pipeline.readers import DEFAULT_MAX_BYTES
+
+        command.add_argument(
+            "--max-bytes",
+            type=_size,
+            default=DEFAULT_MAX_BYTES,
+            metavar="SIZE",
+            help="refuse a document file larger than this, before reading it (default 16MiB; e.g. 64MiB; "
+            "none: no limit)",
+        )
     if hard:
         command.add_argument(
             "--max-memory",
@@ -898,7 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="tcp://HOST:PORT",
         help="extract on this Dask cluster instead (default: [run] dask_address in the sources file)",
     )
-    _limits(ingest)
+    _limits(ingest, size=False)  # the ingest flow's limits are its parameters; its size limit is the default
     ingest.set_defaults(run=_ingest)
 
     serve = commands.add_parser(

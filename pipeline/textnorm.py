@@ -103,6 +103,8 @@ def join_lines(lines: list[str], lex: Lexicon) -> str:
     for raw in lines:
         tail = _join_pair(tail, clean_spaces(strip_debris(raw)), lex)
         cut = tail.rfind(" ", 0, len(tail) - _TAIL_KEEP)
+        if cut <= 0 and len(tail) > 2 * _TAIL_KEEP:
+            cut = len(tail) - _TAIL_KEEP - 1  # no word is that long: a run without spaces is cut all the same
         if cut > 0:
             done.append(tail[: cut + 1])
             tail = tail[cut + 1 :]

@@ -42,6 +42,7 @@ from typing import Any
 import regex
 
 from pipeline.errors import AgreementError, DocumentTooLarge, DocumentTooSlow, UnreadableDocument
+from pipeline.readers import DEFAULT_MAX_BYTES
 
 DEFAULT_SECONDS = 300.0
 DEFAULT_MEMORY = 1 << 30  # 1 GiB resident: a 450-page agreement needs well under half of it
@@ -70,11 +71,13 @@ class IsolationUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one document may cost: seconds of wall time, bytes of resident memory, pages (None: no limit)."""
+    """What one document may cost: seconds of wall time, bytes of resident memory, pages, and the
+    size of its file in bytes (None: no limit)."""
 
     seconds: float | None = DEFAULT_SECONDS
     memory: int | None = DEFAULT_MEMORY
     pages: int | None = 500
+    bytes: int | None = DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -144,17 +147,25 @@ def extract_isolated(
     back as its own exception, with the worker's traceback as a note.
     """
     limits = limits or Limits()
-    return run_isolated(_extract, path, root, limits.pages, limits=limits, label=str(path), progress=progress)
+    return run_isolated(
+        _extract, path, root, limits.pages, limits.bytes, limits=limits, label=str(path), progress=progress
+    )
 
 
-def _extract(path: Path, root: Path | None, max_pages: int | None, progress: Callable[[int, int], None] | None = None):
+def _extract(
+    path: Path,
+    root: Path | None,
+    max_pages: int | None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+):
     """Extract from a private copy of the document's bytes, read once and hashed as they are copied:
     ``source.sha256`` is the hash of exactly what was extracted, whatever happens to the file meanwhile."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="agreements-read-") as folder:
-        copy, sha256 = _read_copy(path, Path(folder))
-        return extract_copy(copy, sha256, path, root=root, max_pages=max_pages, progress=progress)
+        copy, sha256 = _read_copy(path, Path(folder), max_bytes)
+        return extract_copy(copy, sha256, path, root=root, max_pages=max_pages, progress=progress, max_bytes=max_bytes)
 
 
 def extract_copy(
@@ -165,6 +176,7 @@ def extract_copy(
     root: Path | None = None,
     max_pages: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ):
     """The Agreement of a document's private copy (``pipeline.store.files.read_copy``), recorded as the
     document ``path`` with the hash of the copied bytes; errors name ``path``. No time limit of its own:
@@ -173,7 +185,7 @@ def extract_copy(
     from pipeline.store.files import printable
 
     try:
-        agreement = extract_file(copy, max_pages=max_pages, progress=progress)
+        agreement = extract_file(copy, max_pages=max_pages, progress=progress, max_bytes=max_bytes)
     except AgreementError as exc:  # its message names the copy: name the document
         raise type(exc)(str(exc).replace(str(copy), str(path))) from None
     agreement.source.path = printable(display_path(path, root))
@@ -181,19 +193,22 @@ def extract_copy(
     return agreement
 
 
-def _read_copy(path: Path, folder: Path) -> tuple[Path, str]:
+def _read_copy(path: Path, folder: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> tuple[Path, str]:
     """``read_copy`` with its failures as one line that names the document."""
     from pipeline.store.files import NotRegularFile, printable, read_copy
 
     shown = printable(str(path))
     try:
-        return read_copy(path, folder)
+        return read_copy(path, folder, max_bytes=max_bytes)
     except FileNotFoundError:
         raise UnreadableDocument(f"{shown}: no such file") from None
     except NotRegularFile as exc:
         raise UnreadableDocument(f"{shown}: {exc}") from None
     except OSError as exc:
-        raise UnreadableDocument(f"{shown}: cannot read ({exc.strerror or exc})") from None
+        from pipeline.readers import not_a_file
+
+        kind = not_a_file(path)  # a socket cannot even be opened to be told apart
+        raise UnreadableDocument(f"{shown}: {kind or f'cannot read ({exc.strerror or exc})'}") from None
 
 
 def run_isolated(

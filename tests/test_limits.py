@@ -1,13 +1,15 @@
 """Hard limits per document: its worker process is killed at the time or the memory limit, the document
 fails (and is quarantined by ingest) with that reason, and the others are extracted and stored.
 
-The two PDFs are made here, one page each, and checked by hand against pdfplumber alone:
+The two PDFs are made here and checked by hand against pdfplumber alone; each stays inside the reader's
+own bounds (``pipeline.readers.pdf_bounds``: 200,000 operators a page), so only the worker's limits stop it:
 
-* ``slow_pdf``: a page of 20 million graphics-state operators (``q Q``). pdfplumber alone took 3 min 30 s
-  over it (peak 186 MiB) on the 2-core machine, busy; 1 million operators take it 8 s. No time limit
-  checked between pages can stop it: it is one page.
-* ``hungry_pdf``: a page of 400,000 one-letter text objects. pdfplumber keeps each letter as an object of
-  about 2.5 KB: 1 GB for the page (50,000 letters: 141 MiB peak).
+* ``slow_pdf``: 200 pages of 100,000 graphics-state operators (``q Q``) each, 20 million in all, every
+  page drawing one shared content stream. pdfplumber alone took 3 min 30 s over 20 million such
+  operators on one page (peak 186 MiB) on the 2-core machine, busy; 1 million operators take it 8 s.
+  The worker checks no time between pages: the watcher's clock is the limit.
+* ``hungry_pdf``: a page of 90,000 one-letter text objects. pdfplumber keeps each letter as an object of
+  about 2.5 KB: over 200 MiB for the page (50,000 letters: 141 MiB peak).
 """
 
 from __future__ import annotations
@@ -29,25 +31,32 @@ from schemas.catalog import Catalog, QuarantineRecord
 MiB = 1 << 20
 
 
-def one_page_pdf(content: bytes) -> bytes:
-    """A PDF of one A4 page whose content stream (Flate-compressed) is ``content``; font /F1 is Helvetica."""
+def one_page_pdf(content: bytes, pages: int = 1) -> bytes:
+    """A PDF of ``pages`` A4 pages that all draw one content stream (Flate-compressed), ``content``; font
+    /F1 is Helvetica."""
     data = zlib.compress(content)
+    kids = [5 + n for n in range(pages)]
     objects = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        2: b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages),
         3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        4: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-        b"/Contents 5 0 R >>",
-        5: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+        4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
     }
+    for kid in kids:
+        objects[kid] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents 4 0 R >>"
+        )
     out = bytearray(b"%PDF-1.4\n")
     offsets = {}
     for number, body in objects.items():
         offsets[number] = len(out)
         out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
     xref = len(out)
-    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, 6))
-    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    size = len(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size))
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
     return bytes(out)
 
 
@@ -55,14 +64,14 @@ TITLE = b"BT /F1 12 Tf 72 770 Td (Tulossopimus vuosille 2024-2027) Tj ET\n"
 
 
 def slow_pdf(path: Path) -> Path:
-    """One page that takes pdfplumber minutes, in little memory (see the module's docstring)."""
-    path.write_bytes(one_page_pdf(TITLE + b"q Q " * 20_000_000))
+    """Pages that take pdfplumber minutes, in little memory (see the module's docstring)."""
+    path.write_bytes(one_page_pdf(TITLE + b"q Q " * 50_000, pages=200))
     return path
 
 
 def hungry_pdf(path: Path) -> Path:
     """One page that takes pdfplumber about 1 GB (see the module's docstring)."""
-    path.write_bytes(one_page_pdf(TITLE + b"BT /F1 1 Tf " + b"(a) Tj 0.001 0 Td " * 400_000 + b"ET\n"))
+    path.write_bytes(one_page_pdf(TITLE + b"BT /F1 1 Tf " + b"(a) Tj 0.001 0 Td " * 90_000 + b"ET\n"))
     return path
 
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.readers import read_document
+from pipeline.readers import DEFAULT_MAX_BYTES, read_document
 
 
 def sha256_of(path: Path) -> str:
@@ -36,6 +36,7 @@ def load_agreement(
     max_pages: int | None = None,
     max_seconds: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ):
     """An agreement from a source document (extracted now) or from its extracted JSON (validated).
 
@@ -43,7 +44,9 @@ def load_agreement(
     read as a document. Raises ``AgreementError`` with a one-line reason for bad input.
     """
     if path.suffix.lower() != ".json":
-        return extract_file(path, root=root, max_pages=max_pages, max_seconds=max_seconds, progress=progress)
+        return extract_file(
+            path, root=root, max_pages=max_pages, max_seconds=max_seconds, progress=progress, max_bytes=max_bytes
+        )
     from pydantic import ValidationError
 
     from pipeline.errors import UnreadableDocument
@@ -86,20 +89,34 @@ def extract_file(
     max_pages: int | None = None,
     max_seconds: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ):
     """Read, segment and extract one document; raises ``AgreementError`` on bad input.
 
-    ``max_pages`` and ``max_seconds`` bound the work one document may cost (``DocumentTooLarge``,
-    ``DocumentTooSlow``), so a hostile upload cannot stall a run. ``progress(pages done, pages)``
-    watches a PDF being read (the command line's progress bar).
+    ``max_bytes``, ``max_pages`` and ``max_seconds`` bound the work one document may cost
+    (``DocumentTooLarge``, ``DocumentTooSlow``), so a hostile upload cannot stall a run: the size before
+    anything is read, the time between PDF pages and between the steps of any format (in a worker
+    process, ``pipeline.workers``, the time limit is also enforced by killing it).
+    ``progress(pages done, pages)`` watches a PDF being read (the command line's progress bar).
     """
     from pipeline.extract.agreement import build_agreement
     from pipeline.segment.outline import segment
     from schemas.agreement import Source
 
     deadline = time.monotonic() + max_seconds if max_seconds else None
-    layout = read_document(path, max_pages=max_pages, deadline=deadline, progress=progress)
+    layout = read_document(path, max_pages=max_pages, deadline=deadline, progress=progress, max_bytes=max_bytes)
+    _in_time(path, deadline, "read")
     if layout.format != "pdf":
         _refuse_data_file(path)
     source = Source(path=display_path(path, root), sha256=sha256_of(path), format=layout.format, pages=layout.pages)
-    return build_agreement(segment(layout), source)
+    outline = segment(layout)
+    _in_time(path, deadline, "segmented")
+    return build_agreement(outline, source)
+
+
+def _in_time(path: Path, deadline: float | None, done: str) -> None:
+    """``DocumentTooSlow`` when the deadline has passed by the end of a step (``done``: what it did)."""
+    if deadline is not None and time.monotonic() > deadline:
+        from pipeline.errors import DocumentTooSlow
+
+        raise DocumentTooSlow(f"{path}: past the time limit once {done} (--timeout)")

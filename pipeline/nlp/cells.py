@@ -16,7 +16,8 @@ and their digits divide evenly, the digits are regrouped into equal cells and th
 
 from __future__ import annotations
 
-import functools
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import regex
@@ -32,6 +33,8 @@ _COMPARATOR_WORDS = frozenset(
 )
 _PERCENT = "%"
 _LEADING_ZERO = regex.compile(r"^[-−+]?0\d")
+MAX_TAIL = 64  # tokens of cells at a line's end: 16 cells of numbers in the billions (the samples: 9)
+MAX_SPLITS = 1000  # splits of a line's cells weighed (the samples: at most 10)
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,11 @@ def numeric_tail(tokens: list[str]) -> int:
     """Index where the run of cell tokens at the end of ``tokens`` starts (len(tokens) if none).
 
     A comparison word can only stand inside the run, after a number: at its start it belongs to
-    the name (``Rikoslakirikosten määrä, enintään 514 705 …``)."""
+    the name (``Rikoslakirikosten määrä, enintään 514 705 …``). The run is at most ``MAX_TAIL``
+    tokens: what stands before is the name, however numeric (a line of thousands of numbers is no
+    table row, and splitting it would cost time without bound)."""
     start = len(tokens)
-    while start > 0 and _kind(tokens[start - 1]) is not None:
+    while start > max(len(tokens) - MAX_TAIL, 0) and _kind(tokens[start - 1]) is not None:
         start -= 1
     while start < len(tokens) and _kind(tokens[start]) in ("word", "percent"):
         start += 1
@@ -122,23 +127,40 @@ def _magnitude(cell: tuple[str, ...]) -> int | None:
     return len(digits) or None
 
 
-def split_cells(tokens: list[str], count: int) -> list[list[str]] | None:
-    """``tokens`` (a line's numeric tail) split into exactly ``count`` cells, or None."""
-    frozen = tuple(tokens)
+def _splits(tokens: tuple[str, ...], count: int) -> Iterator[tuple[int, ...]]:
+    """Every split of ``tokens`` into ``count`` cells (each given by its cells' ends), in order.
 
-    @functools.cache
-    def splits(i: int, left: int) -> tuple[tuple[int, ...], ...]:
+    Only splits that can be completed are followed (``reach[i]``: the bit ``k`` is set when the tokens
+    from ``i`` on form ``k`` cells), so each split costs ``count`` steps however many dead ends there
+    are, and no recursion deepens with the line."""
+    size = len(tokens)
+    ends = [_cell_ends(tokens, i) for i in range(size)]
+    reach = [0] * (size + 1)
+    reach[size] = 1
+    for i in range(size - 1, -1, -1):
+        for end in ends[i]:
+            reach[i] |= reach[end] << 1
+    if not reach[0] >> count & 1:
+        return
+    stack = [(0, count, ())]
+    while stack:
+        i, left, done = stack.pop()
         if left == 0:
-            return ((),) if i == len(frozen) else ()
-        found = []
-        for end in _cell_ends(frozen, i):
-            for rest in splits(end, left - 1):
-                found.append((end, *rest))
-        return tuple(found)
+            yield done
+            continue
+        stack.extend((end, left - 1, (*done, end)) for end in reversed(ends[i]) if reach[end] >> (left - 1) & 1)
 
+
+def split_cells(tokens: list[str], count: int) -> list[list[str]] | None:
+    """``tokens`` (a line's numeric tail) split into exactly ``count`` cells, or None.
+
+    Of the first ``MAX_SPLITS`` splits: a row of a few cells has a few splits (at most ten in the
+    sample agreements), a run of ambiguous groups (``100 100 100 …``) into many cells has
+    combinatorially many."""
     if not tokens or count <= 0:
         return None
-    candidates = splits(0, count)
+    frozen = tuple(tokens)
+    candidates = list(itertools.islice(_splits(frozen, count), MAX_SPLITS))
     if not candidates:
         return None
 

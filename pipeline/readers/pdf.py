@@ -13,6 +13,7 @@ header repeated on the new page is dropped), and heading styles are ranked into 
 
 from __future__ import annotations
 
+import io
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +24,7 @@ import regex
 
 from pipeline.errors import DocumentTooLarge, DocumentTooSlow, EmptyDocument, EncryptedDocument, UnreadableDocument
 from pipeline.layout import Block, Cell, Layout, Provenance
+from pipeline.readers.pdf_bounds import check_page, check_streams
 from pipeline.readers.pdf_chars import Page as CharPage
 from pipeline.readers.pdf_graphics import page_graphics
 from pipeline.readers.pdf_stream import StreamState, find_stream_tables
@@ -84,12 +86,12 @@ def _style_of(chars: list[dict]) -> Style:
     )
 
 
-def _open(path: Path):
+def _open(path: Path, data: bytes):
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
-        pdf = pdfplumber.open(path)
+        pdf = pdfplumber.open(io.BytesIO(data))
         _ = pdf.pages  # parses the page tree: corrupt files fail here
     except Exception as exc:  # pdfminer raises many unrelated types for bad files
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # pdfplumber wraps them
@@ -342,13 +344,21 @@ def read_pdf(
     max_pages: int | None = None,
     deadline: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    data: bytes | None = None,
 ) -> Layout:
     """Read a PDF; raises ``EncryptedDocument``, ``UnreadableDocument``, ``EmptyDocument``,
-    ``DocumentTooLarge`` (more pages than ``max_pages``) and ``DocumentTooSlow`` (still reading
-    at ``deadline``, a ``time.monotonic()`` value; checked between pages).
+    ``DocumentTooLarge`` (more pages than ``max_pages``, a stream or a page past the bounds of
+    ``pipeline.readers.pdf_bounds``) and ``DocumentTooSlow`` (still reading at ``deadline``, a
+    ``time.monotonic()`` value; checked between pages).
 
+    ``data``: the file's bytes when the caller has read them (``read_document``: once, bounded).
     ``progress(done, total)`` is told the pages read so far (0 first), for a progress bar; it only watches."""
-    pdf = _open(path)
+    if data is None:
+        from pipeline.readers import read_bytes
+
+        data = read_bytes(path)
+    check_streams(data, path)  # before pdfminer decodes any: it would inflate a bomb whole
+    pdf = _open(path, data)
     try:
         pages = pdf.pages
         if max_pages is not None and len(pages) > max_pages:
@@ -361,6 +371,7 @@ def read_pdf(
         for number, plain in enumerate(pages, start=1):
             if deadline is not None and time.monotonic() > deadline:
                 raise DocumentTooSlow(f"{path}: still reading page {number} of {len(pages)} at the time limit")
+            _check_page(plain, path, number)
             page = CharPage.of(plain)  # the same page, its characters read on the direct path
             try:
                 page_lines, page_tables = _read_page(page, number, state)
@@ -389,6 +400,17 @@ def read_pdf(
     items = _footnotes(sorted(text_blocks + tables, key=lambda b: (b.prov.page, b.prov.bbox[1])), marks)
     right = max((ln.x1 for ln in lines if ln.style == body), default=0.0)
     return Layout(format="pdf", blocks=_merge_across_pages(items, right), pages=page_count)
+
+
+def _check_page(page, path: Path, number: int) -> None:
+    """``check_page`` before the page is interpreted; a page whose contents cannot even be found is
+    left to the reading, which says so."""
+    try:
+        check_page(page.page_obj, path, number)
+    except DocumentTooLarge:
+        raise
+    except Exception:
+        return
 
 
 def _footnotes(items: list[Block], marks: dict[int, str]) -> list[Block]:

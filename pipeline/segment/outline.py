@@ -200,14 +200,31 @@ def _caption_above(blocks: list[Block], index: int, consumed: set[int], current:
     return text
 
 
-def _table_id(caption: str | None, position: int, used: set[str]) -> str:
+class UniqueIds:
+    """Ids unique within a document: the first use of a base is the base itself, its repeats are
+    ``base-2``, ``base-3``… Each base keeps its next number, so n repeats of one heading cost n steps
+    (trying ``-2``, ``-3``… from the start each time would cost n², and suffixing ``-2`` to the last
+    try n³: 100,000 repeated headings would never finish)."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def claim(self, base: str) -> str:
+        """``base``, or its next free numbered form; taken from now on."""
+        candidate, k = base, self._next.get(base, 2)
+        while candidate in self.used:
+            candidate, k = f"{base}-{k}", k + 1
+        self._next[base] = k
+        self.used.add(candidate)
+        return candidate
+
+
+def _table_id(caption: str | None, position: int, ids: UniqueIds) -> str:
     """``t-<caption slug>`` for a table named by its caption (stable across versions while the
     caption is), ``table-N`` for one without."""
     base = f"t-{slugify(caption, 40)}" if caption and slugify(caption, 40) else f"table-{position}"
-    candidate, k = base, 2
-    while candidate in used:
-        candidate, k = f"{base}-{k}", k + 1
-    return candidate
+    return ids.claim(base)
 
 
 def segment(layout: Layout) -> Outline:
@@ -232,7 +249,7 @@ def segment(layout: Layout) -> Outline:
     caption: tuple[int, str] | None = None
     pending: list[str] = []
     last_table: TableInfo | None = None
-    used_ids: set[str] = set()
+    ids = UniqueIds()
 
     for index, block in enumerate(blocks):
         if index in consumed:
@@ -258,10 +275,7 @@ def segment(layout: Layout) -> Outline:
                 num, title = None, block.text.strip()
                 parent = numbered_stack[-1] if numbered_stack else None
                 level = (parent.level + 1) if parent else 1
-            section_id = "s-" + (num if num else slugify(title, 40))
-            while section_id in used_ids:
-                section_id += "-2"
-            used_ids.add(section_id)
+            section_id = ids.claim("s-" + (num if num else slugify(title, 40)))
             current = Section(section_id, num, title, level, parent.id if parent else None, index, block)
             sections.append(current)
             if num:
@@ -273,17 +287,14 @@ def segment(layout: Layout) -> Outline:
         if block.kind == "table":
             if caption is not None:
                 number, text = caption
-                table_id, k = f"t{number}", 2
-                while table_id in used_ids:
-                    table_id, k = f"t{number}-{k}", k + 1
+                table_id = ids.claim(f"t{number}")
                 group = " ".join(pending) if pending else None
             else:
                 number, group = None, None
                 text = _caption_above(blocks, index, consumed, current)
                 if text is not None and index - 1 not in consumed and blocks[index - 1].kind == "paragraph":
                     consumed.add(index - 1)
-                table_id = _table_id(text, len(tables) + 1, used_ids)
-            used_ids.add(table_id)
+                table_id = _table_id(text, len(tables) + 1, ids)
             last_table = TableInfo(table_id, number, text, group, current.id if current else None, index, block)
             tables.append(last_table)
             pending = []

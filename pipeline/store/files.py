@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.errors import AgreementError, DocumentTooLarge
+from pipeline.errors import AgreementError
+from pipeline.readers import too_large
 
 
 class WriteError(AgreementError, OSError):
@@ -167,10 +168,12 @@ def read_copy(source: Path, folder: Path, *, max_bytes: int | None = None) -> tu
     digest = hashlib.sha256()
     size = 0
     with open_regular(source) as data, target.open("wb") as out:
+        if max_bytes is not None and os.fstat(data.fileno()).st_size > max_bytes:  # refused before it is read
+            raise too_large(printable(os.fsdecode(source)), os.fstat(data.fileno()).st_size, max_bytes)
         while chunk := data.read(1 << 20):
             size += len(chunk)
-            if max_bytes is not None and size > max_bytes:
-                raise DocumentTooLarge(f"{printable(os.fsdecode(source))}: more than {max_bytes} bytes (--max-bytes)")
+            if max_bytes is not None and size > max_bytes:  # it grew while it was read
+                raise too_large(printable(os.fsdecode(source)), size, max_bytes)
             digest.update(chunk)
             out.write(chunk)
     return target, digest.hexdigest()
