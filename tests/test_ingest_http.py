@@ -152,7 +152,7 @@ def test_http_source_end_to_end(site, tmp_path, prefect_api):
     asked = [path for path, _ in site.requests]
     assert asked.count("/tulossopimukset/sopimukset/epavakaa.txt") == 2
     assert report["fetch_failed"] == [
-        f"{base}/sopimukset/valtava.pdf: 50000000 bytes, larger than the limit of 1000000"
+        f"{base}/sopimukset/valtava.pdf: document of 50000000 bytes, larger than the limit of 1000000"
     ]
     assert report["skipped_links"] == [
         "http://example.invalid/vieras.pdf: host 'example.invalid' is not allowed for source 'virasto'"

@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import logging
 import unicodedata
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +53,9 @@ from prefect.utilities.annotations import quote
 import pipeline
 from pipeline.errors import AgreementError
 from pipeline.extract.coverage import LOW_SHARE, describe, is_low
-from pipeline.ingest import Candidate, extract_candidate, folder_candidates, split_new
+from pipeline.ingest import Candidate, extract_candidate, folder_candidates
 from pipeline.ingest.config import HttpSettings, HttpSource, SourcesConfig, dask_address, load_sources
-from pipeline.ingest.fetch import Download, FetchError, Link, download, fetch_index, select
+from pipeline.ingest.fetch import Download, FetchError, FetchState, Link, client, download, fetch_index, select
 from pipeline.store.catalog import Store, low_coverage, refusal
 from pipeline.store.files import relative_to
 from pipeline.store.index import write_index
@@ -80,8 +82,11 @@ def fetch_index_task(source: HttpSource, settings: HttpSettings) -> list[Link]:
 
 
 @task(name="download", cache_policy=NO_CACHE, retry_condition_fn=_transient, task_run_name="download {link.name}")
-def download_task(link: Link, source: HttpSource, settings: HttpSettings, folder: Path) -> Download:
-    return download(link, source, settings, folder)
+def download_task(
+    link: Link, source: HttpSource, settings: HttpSettings, folder: Path, known: dict | None, http
+) -> Download:
+    """``known``: what the URL gave last time (``FetchState``); ``http``: the source's client, for all its links."""
+    return download(link, source, settings, folder, known, http)
 
 
 QUARANTINED = "Quarantined"  # the state of a document's task runs when it goes to quarantine
@@ -237,34 +242,62 @@ def _retrying(fn, settings: HttpSettings):
     return fn.with_options(retries=settings.retries, retry_delay_seconds=delays)
 
 
-def _http_candidates(config, store: Store, report: dict) -> list[Candidate]:
-    """Fetch every HTTP source's new documents; failures are reported, and tried again next run."""
-    candidates = []
+def _http_candidates(config, store: Store, report: dict) -> Iterator[Candidate]:
+    """Every HTTP source's documents, each as soon as it has come in: its extraction starts while the next
+    ones download. Failures are reported, and tried again next run. What each URL gave is kept in the
+    downloads folder's state file, read once and written in batches and when the fetching ends."""
     folder = store.root / "downloads"
-    for source in config.sources:
-        if not isinstance(source, HttpSource):
-            continue
-        try:
-            links = _retrying(fetch_index_task, config.http)(source, config.http)
-        except FetchError as exc:
-            _say(f"fetch failed: {exc}", logging.WARNING)
-            report["fetch_failed"].append(str(exc))
-            continue
-        chosen, skipped = select(source, links)
-        for reason in skipped:
-            _say(f"skipped link: {reason}", logging.WARNING)
-        report["skipped_links"].extend(skipped)
-        for link in chosen:
+    state = FetchState(folder)
+    try:
+        for source in config.sources:
+            if not isinstance(source, HttpSource):
+                continue
             try:
-                got = _retrying(download_task, config.http)(link, source, config.http, folder)
+                links = _retrying(fetch_index_task, config.http)(source, config.http)
             except FetchError as exc:
                 _say(f"fetch failed: {exc}", logging.WARNING)
                 report["fetch_failed"].append(str(exc))
-                store.quarantine_fetch(source=link.url, origin=source.name, error=str(exc), extractor=_extractor())
                 continue
-            store.fetched(link.url)
-            candidates.append(Candidate(got.path, link.url, source.name, got.sha256))
-    return candidates
+            chosen, skipped = select(source, links)
+            for reason in skipped:
+                _say(f"skipped link: {reason}", logging.WARNING)
+            report["skipped_links"].extend(skipped)
+            with client(config.http) as http:
+                for link in chosen:
+                    try:
+                        got = _retrying(download_task, config.http)(
+                            link, source, config.http, folder, state.known(link.url), http
+                        )
+                    except FetchError as exc:
+                        _say(f"fetch failed: {exc}", logging.WARNING)
+                        report["fetch_failed"].append(str(exc))
+                        store.quarantine_fetch(
+                            source=link.url, origin=source.name, error=str(exc), extractor=_extractor()
+                        )
+                        continue
+                    state.record(got)
+                    store.fetched(link.url)
+                    yield Candidate(got.path, link.url, source.name, got.sha256)
+    finally:
+        state.save()
+
+
+def _new(candidates: Iterable[Candidate], store: Store, report: dict) -> Iterator[Candidate]:
+    """The candidates to extract, as they come: the first of each hash the catalog does not know (as it is
+    then: a document stored earlier in the run is known); the others are reported as known."""
+    seen: set[str] = set()
+    for candidate in candidates:
+        if store.known(candidate.sha256) or candidate.sha256 in seen:
+            report["known"].append(candidate.source)
+            continue
+        seen.add(candidate.sha256)
+        yield candidate
+
+
+def _peeked(items: Iterator[Candidate]) -> Iterator[Candidate] | None:
+    """``items`` as they are, or None when there are none (known by asking for the first)."""
+    first = next(items, None)
+    return None if first is None else itertools.chain([first], items)
 
 
 def _extractor() -> str:
@@ -316,16 +349,19 @@ def ingest(
         if retry_quarantined:
             for source in store.forget_quarantined():
                 _say(f"retrying quarantined: {source}")
-        candidates = discover_task(config) + _http_candidates(config, store, report)
-        new, known = split_new(candidates, store.known)
-        report["known"] = [candidate.source for candidate in known]
-        get_run_logger().info(f"{len(new)} new documents, {len(known)} already known")
-        if new:
+        # the folders' documents, then each HTTP one as it comes in (extracted and stored while the next download)
+        new = _peeked(
+            _new(itertools.chain(discover_task(config), _http_candidates(config, store, report)), store, report)
+        )
+        extracted = 0
+        if new is not None:
             address = dask_address or (None if workers else config.run.dask_address)  # --workers N: here
             with _task_runner(workers or config.run.workers, address) as (runner, parallel):
                 for candidate, outcome in _extracted(runner, new, limits, parallel):
+                    extracted += 1
                     for key, line in _stored(candidate, outcome, store):
                         report[key].append(line)
+        get_run_logger().info(f"{extracted} new documents, {len(report['known'])} already known")
         for series_id, index in store.stale_diffs():
             made = _diffed(store, series_id, index, report)
             if made is not None:
@@ -340,7 +376,7 @@ def ingest(
     create_link_artifact(
         link=index.as_uri(), link_text=str(index), key="ingest-index", description="The catalog's index page"
     )
-    problems = _problems(report, len(new))
+    problems = _problems(report, extracted)
     if problems is None:
         return report
     return Completed(name=PARTIAL, message=problems, data=report)
@@ -384,24 +420,29 @@ async def _flush_prefect_records() -> None:
 
 
 def _extracted(
-    runner, candidates: list[Candidate], limits: Limits, parallel: int
+    runner, candidates: Iterable[Candidate], limits: Limits, parallel: int
 ) -> Iterator[tuple[Candidate, object]]:
     """Each candidate with its Agreement, or the exception its extraction raised, in the candidates'
-    order. Tasks are submitted ahead of the one awaited, so that ``parallel`` run at once, but no more
-    than ``2 × parallel`` finished results wait in memory to be stored."""
+    order. ``candidates`` may come in slowly (downloads): each is submitted as it comes, and the results
+    are given back, in order, as soon as they are there, before the next candidate is waited for; no more
+    than ``2 × parallel`` wait, so that ``parallel`` run at once and few finished ones wait in memory."""
     window = max(2 * parallel, 1)
-    futures = [runner.submit(extract_task, {"candidate": c, "limits": limits}) for c in candidates[:window]]
-    for index, candidate in enumerate(candidates):
-        if index + window < len(candidates):
-            futures.append(runner.submit(extract_task, {"candidate": candidates[index + window], "limits": limits}))
-        try:
-            outcome = futures[index].result()
-        except IsolationUnavailable:
-            raise  # the run's trouble (no worker process can start here), not the document's
-        except Exception as exc:  # a bad document, a limit reached, or an extractor bug it triggers
-            outcome = exc
-        futures[index] = None
-        yield candidate, outcome
+    pending: deque = deque()
+    for candidate in candidates:
+        pending.append((candidate, runner.submit(extract_task, {"candidate": candidate, "limits": limits})))
+        while pending and (len(pending) >= window or pending[0][1].wrapped_future.done()):
+            yield _outcome(*pending.popleft())
+    while pending:
+        yield _outcome(*pending.popleft())
+
+
+def _outcome(candidate: Candidate, future) -> tuple[Candidate, object]:
+    try:
+        return candidate, future.result()
+    except IsolationUnavailable:
+        raise  # the run's trouble (no worker process can start here), not the document's
+    except Exception as exc:  # a bad document, a limit reached, or an extractor bug it triggers
+        return candidate, exc
 
 
 def _stored(candidate: Candidate, outcome: object, store: Store) -> list[tuple[str, dict]]:
