@@ -330,3 +330,22 @@ def test_a_delimiter_csv_cannot_write_is_refused(output, tmp_path, delimiter):
         f"agreements: error: --delimiter must be one character, not a quote or a newline: {delimiter!r}"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pandas_reads_both_csvs_as_they_are(output, tmp_path):
+    """pandas, with its defaults, reads the default CSV (and ``--excel-fi``'s with ``sep=';', decimal=','``):
+    the first column is ``series_id``, values are numbers in base units, and their sum is the sum of the rows."""
+    import pandas as pd
+
+    assert run_cli("export", "--output", output, "--to", tmp_path / "plain").returncode == 0
+    assert run_cli("export", "--output", output, "--to", tmp_path / "fi", "--excel-fi").returncode == 0
+    plain = pd.read_csv(tmp_path / "plain" / "values.csv", dtype={"printed": str})
+    fi = pd.read_csv(tmp_path / "fi" / "values.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype={"printed": str})
+    assert list(plain.columns) == list(VALUE_COLUMNS) == list(fi.columns)
+    assert plain["value"].dtype.kind == "f" and fi["value"].dtype.kind == "f"
+    costs = plain[(plain["indicator"] == "Toiminnan kokonaiskustannukset, 1000 euroa") & (plain["year"] == 2022)]
+    assert set(costs["value"]) == {419_078_000.0}  # fixture line 194: 419 078 in thousands of euros
+    sla = fi[(fi["indicator"] == "Tukipyyntöjen SLA, %") & (fi["label"] == "Alustava tavoite 2026")]
+    assert sorted(zip(sla["latest"], sla["value"], strict=True)) == [(False, 93.5), (True, 94.0)]  # line 212, revised
+    assert plain["value"].sum() == pytest.approx(fi["value"].sum())
+    assert len(plain) == len(_csv(tmp_path / "plain" / "values.csv"))
