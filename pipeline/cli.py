@@ -440,6 +440,7 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"agreements: error: {output} is not a directory", file=sys.stderr)
         return EXIT_USAGE
     quiet_prefect(args.verbose)
+    _progress_to_stderr()  # what discovery refuses (links out of the sources...) is said, with or without work
     known = _nothing_new(config, output, retry_quarantined=args.retry_quarantined)
     if known is not None:
         print(
@@ -447,7 +448,6 @@ def _ingest(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_OK
-    _progress_to_stderr()
     if not (args.dask_address or (config.run.dask_address and args.workers is None)):
         from pipeline.workers import start_forkserver
 
@@ -647,16 +647,22 @@ def _export(args: argparse.Namespace) -> int:
     if args.excel_fi and delimiter != ";":
         print(f"agreements: error: --excel-fi writes ';', not {delimiter!r}: leave out --delimiter", file=sys.stderr)
         return EXIT_USAGE
+    from pipeline.errors import AgreementError
+
     formats = ["csv", "jsonl", "parquet"] if args.format == "all" else [args.format]
     for fmt in formats:
-        done = export(
-            output,
-            fmt,
-            target=Path(args.to) if args.to else None,
-            delimiter=delimiter,
-            decimal_comma=args.decimal_comma or args.excel_fi,
-            excel=args.excel or args.excel_fi,
-        )
+        try:
+            done = export(
+                output,
+                fmt,
+                target=Path(args.to) if args.to else None,
+                delimiter=delimiter,
+                decimal_comma=args.decimal_comma or args.excel_fi,
+                excel=args.excel or args.excel_fi,
+            )
+        except AgreementError as exc:  # a corrupt catalog (`agreements repair`), a folder it cannot write
+            print(f"agreements: error: {exc}", file=sys.stderr)
+            return EXIT_RUN_FAILED
         for path in done.paths:
             print(path)
         for note in dict.fromkeys(done.notes):

@@ -349,3 +349,11 @@ def test_pandas_reads_both_csvs_as_they_are(output, tmp_path):
     assert sorted(zip(sla["latest"], sla["value"], strict=True)) == [(False, 93.5), (True, 94.0)]  # line 212, revised
     assert plain["value"].sum() == pytest.approx(fi["value"].sum())
     assert len(plain) == len(_csv(tmp_path / "plain" / "values.csv"))
+
+
+def test_a_corrupt_catalog_is_one_line(tmp_path):
+    (tmp_path / "catalog.json").write_text('{"series": ', encoding="utf-8")
+    result = run_cli("export", "--output", tmp_path, "--to", tmp_path / "exports")
+    assert result.returncode == 1
+    assert "catalog.json" in assert_one_error_line(result)
+    assert not (tmp_path / "exports").exists()

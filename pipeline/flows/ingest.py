@@ -119,7 +119,7 @@ def run_name() -> str:
 @task(name="discover", cache_policy=NO_CACHE, task_run_name="discover {config.base}")
 def discover_task(config: SourcesConfig) -> list[Candidate]:
     """Every document of the folder sources, hashed (the HTTP sources are fetched by tasks of their own)."""
-    found = folder_candidates(config)
+    found = folder_candidates(config, warn=lambda line: _say(line, logging.WARNING))
     get_run_logger().info(f"{len(found)} documents in the folder sources of {config.base}")
     return found
 
@@ -331,7 +331,7 @@ def ingest(
     ``max_seconds`` and ``max_memory`` (bytes of resident memory) bound each one; ``None``: no limit.
     """
     config = load_sources(Path(sources).resolve())
-    limits = Limits(seconds=max_seconds or None, memory=max_memory or None, pages=max_pages)
+    limits = Limits(seconds=max_seconds or None, memory=max_memory or None, pages=max_pages or None)
     report: dict[str, list] = {
         "versions": [],
         "copies": [],
@@ -456,6 +456,8 @@ def _stored(candidate: Candidate, outcome: object, store: Store) -> list[tuple[s
         if exc.errno in _RUN_ERRNOS:
             raise
         error = f"could not be stored ({type(exc).__name__}: {exc})"
+    except AgreementError as exc:  # foreseen (StoreError): a name or a record this document cannot have, in one line
+        return [("quarantined", _quarantine(candidate, f"could not be stored: {exc}", store))]
     except Exception as exc:
         error = f"could not be stored: internal error ({type(exc).__name__}: {exc})"
     return [("quarantined", _quarantine(candidate, error, store, level=logging.ERROR))]
