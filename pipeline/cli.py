@@ -467,6 +467,7 @@ def _ingest(args: argparse.Namespace) -> int:
                 max_memory=args.max_memory,
                 workers=args.workers,
                 dask_address=args.dask_address,
+                max_bytes=args.max_bytes,
             )
     except Exception as exc:
         if os.environ.get("AGREEMENTS_DEBUG"):
@@ -924,7 +925,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="tcp://HOST:PORT",
         help="extract on this Dask cluster instead (default: [run] dask_address in the sources file)",
     )
-    _limits(ingest, size=False)  # the ingest flow's limits are its parameters; its size limit is the default
+    _limits(ingest)  # the ingest flow's limits are its parameters
     ingest.set_defaults(run=_ingest)
 
     serve = commands.add_parser(

@@ -144,6 +144,15 @@ def test_ingest_quarantines_a_document_stopped_at_a_limit_and_stores_the_others(
     assert (quarantined.source, quarantined.error) == ("ahne.pdf", hungry_error)
     assert sorted(catalog.series) == ["keha-keskus-yleishallinto", "valtori"]
 
+    # A third run: a file over the size limit, refused by its size before it is read.
+    big = sources / "iso.txt"
+    big.write_text(VALTORI_TXT.read_text(encoding="utf-8") + "\n" * 70_000, encoding="utf-8")
+    size = big.stat().st_size
+    report = ingest(sources=str(sources), output=str(output), max_bytes=64 * 1024)
+    assert report["quarantined"] == [
+        {"source": "iso.txt", "error": f"iso.txt: {format_size(size)}, more than the limit of 64 KiB (--max-bytes)"}
+    ]
+
 
 # --- the worker process itself ------------------------------------------------------------------------
 

@@ -59,7 +59,14 @@ from pipeline.ingest.fetch import Download, FetchError, FetchState, Link, client
 from pipeline.store.catalog import Store, low_coverage, refusal
 from pipeline.store.files import relative_to
 from pipeline.store.index import write_index
-from pipeline.workers import DEFAULT_MEMORY, DEFAULT_SECONDS, IsolationUnavailable, Limits, default_workers
+from pipeline.workers import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MEMORY,
+    DEFAULT_SECONDS,
+    IsolationUnavailable,
+    Limits,
+    default_workers,
+)
 
 progress = logging.getLogger("agreements.ingest")  # the CLI prints these lines
 
@@ -319,6 +326,7 @@ def ingest(
     max_memory: int | None = DEFAULT_MEMORY,
     workers: int | None = None,
     dask_address: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> dict:
     """Ingest what is new in ``sources`` into ``output``; returns what the run did. The run ends ``Partially
     completed`` (a completed state whose message names them) when documents were quarantined or fetches failed.
@@ -328,10 +336,13 @@ def ingest(
     ``workers`` (default: the sources file's ``[run] workers``, else this machine's cores) extractions
     run at once; ``dask_address`` (default, unless ``workers`` is given: ``[run] dask_address``) sends them
     to a Dask cluster instead.
-    ``max_seconds`` and ``max_memory`` (bytes of resident memory) bound each one; ``None``: no limit.
+    ``max_seconds``, ``max_memory`` (bytes of resident memory) and ``max_bytes`` (the file's size) bound each
+    one; ``None`` (or 0): no limit.
     """
     config = load_sources(Path(sources).resolve())
-    limits = Limits(seconds=max_seconds or None, memory=max_memory or None, pages=max_pages or None)
+    limits = Limits(
+        seconds=max_seconds or None, memory=max_memory or None, pages=max_pages or None, bytes=max_bytes or None
+    )
     report: dict[str, list] = {
         "versions": [],
         "copies": [],
