@@ -9,7 +9,7 @@ UV_VERSION := 0.13.8
 # browser test (driven by Playwright, which downloads no browser of its own here).
 APT_PACKAGES := libvoikko1 voikko-fi chromium
 
-.PHONY: run test setup lock system-deps lint schema bench eval-real clean
+.PHONY: run test setup lock system-deps lint schema docs bench eval-real clean
 
 run: setup
 	$(VENV)/bin/agreements ingest --sources sources/sources.toml --output output/
@@ -52,6 +52,10 @@ lint: setup
 
 schema: setup
 	$(VENV)/bin/agreements schema
+
+# docs/commands.md: every command's --help (a test fails when it is stale).
+docs: setup
+	$(PY) tests/tools/synopsis.py
 
 # Real third-party text (agency sections of the budget proposals) with hand-checked gold, read from
 # ../shared/real when present (REAL=DIR to point elsewhere); never copied into the repository.

@@ -1,6 +1,6 @@
 """The output contract as pydantic models: what downstream systems may rely on.
 
-Field names follow ``shared/docs/output-contract.md``; values keep the document's own Finnish
+Field names follow ``docs/output-contract.md``; values keep the document's own Finnish
 text. Renaming or removing a field is a breaking change and bumps the major number of
 ``SCHEMA_VERSION``; adding one bumps the minor number.
 """

@@ -1,6 +1,6 @@
 """The difference between two versions of an agreement, as pydantic models: ``AgreementDiff``.
 
-Field names follow ``shared/docs/output-contract.md``. A diff is about what the agreement says,
+Field names follow ``docs/output-contract.md``. A diff is about what the agreement says,
 never about layout: a change names the entity it is about (a goal, a goal's yearly target, an
 indicator, one of its yearly values, the agreement's metadata, a table or a section), its id, a
 path that locates it, the old and the new value, and details for reviewers (the year, the value's
