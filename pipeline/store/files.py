@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.errors import AgreementError
-from pipeline.readers import too_large
 
 
 class WriteError(AgreementError, OSError):
@@ -164,6 +163,8 @@ def read_copy(source: Path, folder: Path, *, max_bytes: int | None = None) -> tu
     or edited while it is read. Only a regular file is read (``NotRegularFile`` otherwise), and no more
     than ``max_bytes`` of it (``DocumentTooLarge`` past that).
     """
+    from pipeline.readers import too_large  # here: the command line imports this module at start
+
     target = folder / source.name
     digest = hashlib.sha256()
     size = 0
