@@ -58,8 +58,8 @@ def _where(x: str, y: str, context: int = 30) -> str:
     end_x, end_y = len(x), len(y)
     while end_x > start and end_y > start and x[end_x - 1] == y[end_y - 1]:
         end_x, end_y = end_x - 1, end_y - 1
-    left = x[max(0, start - context):start]
-    return f"…{left}[{x[start:end_x]!r} → {y[start:end_y]!r}]{x[end_x:end_x + context]}…"
+    left = x[max(0, start - context) : start]
+    return f"…{left}[{x[start:end_x]!r} → {y[start:end_y]!r}]{x[end_x : end_x + context]}…"
 
 
 def _detail(a: tuple, b: tuple) -> None:
@@ -73,14 +73,19 @@ def _detail(a: tuple, b: tuple) -> None:
             if len(x) == len(y):
                 for u, v in zip(x, y, strict=True):
                     if u != v:
-                        parts = [f"{_where(p, q)}" if isinstance(p, str) else f"{p!r} → {q!r}"
-                                 for p, q in zip(u, v, strict=True) if p != q]
+                        parts = [
+                            f"{_where(p, q)}" if isinstance(p, str) else f"{p!r} → {q!r}"
+                            for p, q in zip(u, v, strict=True)
+                            if p != q
+                        ]
                         print(f"      part {position}, item {u[0]}: {'; '.join(parts)}")
             else:
                 missing = [v for v in x if v not in y]
                 extra = [v for v in y if v not in x]
-                print(f"      part {position}: {len(x)} vs {len(y)} items; only in reference {missing[:4]}; "
-                      f"only in variant {extra[:4]}")
+                print(
+                    f"      part {position}: {len(x)} vs {len(y)} items; only in reference {missing[:4]}; "
+                    f"only in variant {extra[:4]}"
+                )
         else:
             print(f"      part {position}: {x!r} → {y!r}")
 
@@ -97,10 +102,14 @@ def main(argv: list[str] | None = None) -> int:
 
     ref = extract_file(args.reference)
     var = extract_file(args.path)
-    print(f"reference {args.reference.name}: {len(ref.goals)} goals, {len(ref.indicators)} indicators, "
-          f"{sum(len(i.values) for i in ref.indicators)} values")
-    print(f"variant   {args.path.name}: {len(var.goals)} goals, {len(var.indicators)} indicators, "
-          f"{sum(len(i.values) for i in var.indicators)} values")
+    print(
+        f"reference {args.reference.name}: {len(ref.goals)} goals, {len(ref.indicators)} indicators, "
+        f"{sum(len(i.values) for i in ref.indicators)} values"
+    )
+    print(
+        f"variant   {args.path.name}: {len(var.goals)} goals, {len(var.indicators)} indicators, "
+        f"{sum(len(i.values) for i in var.indicators)} values"
+    )
     differing = diff("goals", goal_rows(ref), goal_rows(var), width=args.width, limit=args.limit)
     differing += diff("indicators", indicator_rows(ref), indicator_rows(var), width=args.width, limit=args.limit)
     return 1 if differing else 0

@@ -57,6 +57,7 @@ A4_SHORT, A4_LONG = Cm(21.0), Cm(29.7)
 
 # --- the .txt as a list of items -------------------------------------------------------------
 
+
 @dataclass
 class Heading:
     level: int
@@ -131,6 +132,7 @@ def parse(text: str) -> list[Heading | Paragraph | Table]:
 
 
 # --- python-docx helpers ---------------------------------------------------------------------
+
 
 def _set_font(style, name: str, size: float, *, bold: bool | None = None) -> None:
     """A style's font, with the theme fonts (which would win over the name) removed."""
@@ -332,6 +334,7 @@ def _field(paragraph, instruction: str, placeholder: str) -> None:
 
 # --- the variants ----------------------------------------------------------------------------
 
+
 def _body(doc, items, widths_for, *, ruled: bool, size: float, on_caption=None, repeat_header=False) -> None:
     for item in items:
         if isinstance(item, Heading):
@@ -408,9 +411,19 @@ def convert(docx: Path, out_dir: Path, profile: Path) -> Path:
     if office is None:
         sys.exit("libreoffice not found (Debian: apt-get install libreoffice-writer-nogui)")
     subprocess.run(
-        [office, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)],
-        check=True, capture_output=True, timeout=300,
+        [
+            office,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     pdf = out_dir / (docx.stem + ".pdf")
     if not pdf.exists():
