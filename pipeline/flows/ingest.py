@@ -66,6 +66,7 @@ from pipeline.workers import (
     IsolationUnavailable,
     Limits,
     default_workers,
+    start_forkserver,
 )
 
 progress = logging.getLogger("agreements.ingest")  # the CLI prints these lines
@@ -412,6 +413,10 @@ def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[obj
             api = str(client.api_url)
     _say(f"extracting on the Dask cluster at {address}; its workers report to the Prefect API at {api}")
     with temporary_settings(updates={PREFECT_API_URL: api}), DaskTaskRunner(address=address) as runner:
+        # Each Dask worker's forkserver (its extraction modules imported once) starts now, not at its first
+        # task (it returns once the server is spawned; its imports go on meanwhile); on a long-lived cluster it
+        # is already running from an earlier run.
+        runner.client.run(start_forkserver)
         try:
             yield runner, sum(runner.client.nthreads().values())
         finally:
