@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import KEHA_MD, KEHA_PDF, VALTORI_PDF, VALTORI_TXT
 from PIL import Image
-from test_review_page import CHROMIUM_ARGS, LAPTOP, _chromium
+from test_review_page import LAPTOP
 from versions import VALTORI_REVISION, apply
 
 from pipeline.ingest import nothing_new
@@ -182,17 +182,6 @@ def published(prefect_api, tmp_path_factory) -> Path:
 
 def catalog(output: Path) -> Catalog:
     return Catalog.model_validate_json((output / "catalog.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

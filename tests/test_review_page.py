@@ -11,7 +11,6 @@ anew (otherwise they go to a temporary folder and are only checked).
 from __future__ import annotations
 
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -30,35 +29,6 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 ADDED_BG = (218, 251, 225)  # --added-bg: inserted words, new values
 REMOVED_BG = (255, 235, 233)  # --removed-bg: deleted words, old values
 ADDED_INK, REMOVED_INK = (26, 127, 55), (207, 34, 46)  # --added, --removed
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("AGREEMENTS_SKIP_BROWSER"):
-            pytest.skip("AGREEMENTS_SKIP_BROWSER is set")
-        pytest.fail("chromium not found: `make system-deps` as root installs it (Debian package chromium)")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
