@@ -1,34 +1,45 @@
 """Benchmark ``agreements ingest``: a backlog on one worker, two workers and a Dask cluster, and a run with
 nothing new over 1,000 known documents. Each figure is a ratio (or a time) measured in this one run.
 
-Every figure is a whole ``agreements`` process, as ``make run`` or a cron job starts it: Prefect's
-embedded mode (its temporary API server started by the run itself), in a fresh ``PREFECT_HOME`` whose
-first start (a run with one document: it creates Prefect's database) is not timed.
+Every figure is a whole ``agreements`` process, as a cron job or an operator starts it, in each of the two
+set-ups a run can have (``--api``):
+
+* ``server``: a Prefect server already running on 127.0.0.1 (``prefect server start``, started before the
+  timing, in a fresh ``PREFECT_HOME``), the run's ``PREFECT_API_URL``: the set-up of scheduled runs
+  (``agreements serve`` requires a lasting API) and the one the README gives for backlogs. The server's
+  recording of the runs is on the same two cores, and so in the figures; its boot is not.
+* ``embedded``: no API configured: the run starts its own temporary Prefect API server (``make run``, an
+  ingest by hand). Its boot (about 5 s of CPU: Prefect's server package imported) and its recording are in
+  every run; in a fresh ``PREFECT_HOME`` whose first start (a run with one document: it creates Prefect's
+  database) is not timed.
 
 * ``backlog``: 40 new PDFs (the two sample PDFs, 20 copies each, made distinct by a PDF comment after
   ``%%EOF``, which changes no content) into an empty output folder, with ``--workers 1``, ``--workers 2``
   and ``--dask-address`` of a Dask ``LocalCluster`` of two single-threaded worker processes on 127.0.0.1
   (started before, and warmed up by importing the flow's module on each worker: an existing cluster, as
   an operator's would be). The runs take turns, round after round. Targets: workers 1 / workers 2 ≥ 1.6
-  on 2 cores; Dask within 10 % of workers 2. The three catalogs are checked to record the same.
+  on 2 cores; Dask within 10 % of workers 2. The three catalogs are checked to record the same. Each set-up
+  has its own figures; the server set-up's are the targets' (see ``docs/testing.md``).
 * ``noop``: 1,000 distinct text files the catalog already knows (registered with ``Store`` directly:
   extracting 1,000 documents is not what this measures), ingested again: nothing new, so no Prefect.
-  Whole-process seconds (median of 5) and peak memory (``os.wait4``). Target: under 3 s. For scale,
-  the same against one new document: a run that has work, and so a Prefect flow run.
+  Whole-process seconds (median of 5) and peak memory (``os.wait4``), embedded set-up. Target: under 3 s.
+  For scale, the same against one new document: a run that has work, and so a Prefect flow run.
 
 Run from the project root: ``.venv/bin/python benchmarks/bench_ingest.py [--part backlog|noop]
-[--rounds N] [--copies N] [--known N]``. Figures: Markdown on stdout, and ``benchmarks/results/ingest.json``.
-It reports, it does not assert.
+[--api server|embedded|both] [--rounds N] [--copies N] [--known N]``. Figures: Markdown on stdout, and
+``benchmarks/results/ingest.json``. It reports, it does not assert.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -85,6 +96,43 @@ def catalog_of(output: Path) -> str:
     return TIME.sub("<time>", (output / "catalog.json").read_text(encoding="utf-8"))
 
 
+@contextlib.contextmanager
+def prefect_server(home: Path, env: dict[str, str]):
+    """A Prefect server (``prefect server start``, no UI) on 127.0.0.1 for the block; yields its API URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server_env = {**env, "PREFECT_HOME": str(home)}
+    command = [str(CLI.with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, env=server_env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{port}/api"
+        try:
+            deadline = time.monotonic() + 90
+            while not _healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise SystemExit(f"the Prefect server did not start:\n{log.read().decode()[-3000:]}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _healthy(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(f"{url}/health", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def start_cluster():
     """A Dask LocalCluster of two single-threaded worker processes on 127.0.0.1, warmed up.
 
@@ -106,13 +154,19 @@ def start_cluster():
     return cluster
 
 
-def bench_backlog(work: Path, env: dict[str, str], copies: int, rounds: int) -> dict:
+def backlog_sources(work: Path, copies: int) -> Path:
     sources = work / "backlog"
-    sources.mkdir()
-    for n in range(copies):
-        for name in PDFS:
-            stem = name.rsplit(".", 1)[0]
-            distinct_copy(FIXTURES / name, sources / f"{stem}-{n:02d}.pdf", n)
+    if not sources.exists():
+        sources.mkdir()
+        for n in range(copies):
+            for name in PDFS:
+                stem = name.rsplit(".", 1)[0]
+                distinct_copy(FIXTURES / name, sources / f"{stem}-{n:02d}.pdf", n)
+    return sources
+
+
+def bench_backlog(work: Path, env: dict[str, str], copies: int, rounds: int, api: str) -> dict:
+    sources = backlog_sources(work, copies)
     documents = len(PDFS) * copies
     cluster = start_cluster()
     try:
@@ -126,17 +180,18 @@ def bench_backlog(work: Path, env: dict[str, str], copies: int, rounds: int) -> 
         for n in range(1, rounds + 1):
             order = list(options) if n % 2 else list(reversed(options))
             for name in order:
-                output = work / f"backlog-out-{n}-{name.replace(' ', '-').replace(',', '')}"
+                output = work / f"backlog-out-{api}-{n}-{name.replace(' ', '-').replace(',', '')}"
                 seconds, _, line = ingest(sources, output, env, *options[name])
                 times[name].append(seconds)
                 catalogs[name] = catalog_of(output)
-                say(f"backlog {n}/{rounds}: {name}: {seconds:.1f} s ({line})")
+                say(f"backlog ({api}) {n}/{rounds}: {name}: {seconds:.1f} s ({line})")
     finally:
         cluster.close()
     medians = {name: statistics.median(values) for name, values in times.items()}
     speedup = medians["workers 1"] / medians["workers 2"]
     dask = medians["dask, 2 workers"] / medians["workers 2"]
     return {
+        "api": api,
         "documents": documents,
         "rounds": rounds,
         "median_s": {name: round(value, 2) for name, value in medians.items()},
@@ -204,9 +259,12 @@ def bench_noop(work: Path, env: dict[str, str], known_count: int) -> dict:
 
 
 def report(results: dict) -> None:
-    if "backlog" in results:
-        r = results["backlog"]
-        print(f"## ingest backlog: {r['documents']} new PDFs, {r['rounds']} rounds, whole processes\n")
+    for key in ("backlog_server", "backlog_embedded"):
+        if key not in results:
+            continue
+        r = results[key]
+        setup = "a running Prefect server" if r["api"] == "server" else "the run's own temporary Prefect server"
+        print(f"## ingest backlog, {setup}: {r['documents']} new PDFs, {r['rounds']} rounds, whole processes\n")
         print("| run | median s | runs s |")
         print("|---|---:|---|")
         for name, median in r["median_s"].items():
@@ -230,6 +288,9 @@ def report(results: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=("backlog", "noop", "all"), default="all")
+    parser.add_argument(
+        "--api", choices=("server", "embedded", "both"), default="both", help="the backlog's set-up (default both)"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the backlog's three runs (default 2)")
     parser.add_argument("--copies", type=int, default=20, help="copies of each sample PDF in the backlog (default 20)")
     parser.add_argument("--known", type=int, default=1000, help="known documents for the no-op run (default 1000)")
@@ -246,9 +307,14 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("PREFECT_API_URL", None)
         (work / "warm").mkdir()  # one document: a run with work starts Prefect, whose first start in a fresh home
         shutil.copy(FIXTURES / "keha-keskus-tulossopimus-2025.md", work / "warm")  # creates its database
+        if "backlog" in parts and args.api in ("server", "both"):
+            with prefect_server(work / "prefect-server-home", env) as url:
+                served = {**env, "PREFECT_API_URL": url}
+                ingest(work / "warm", work / "o-served", served)  # as the embedded set-up's warm-up
+                results["backlog_server"] = bench_backlog(work, served, args.copies, args.rounds, "server")
         ingest(work / "warm", work / "o0", env)
-        if "backlog" in parts:
-            results["backlog"] = bench_backlog(work, env, args.copies, args.rounds)
+        if "backlog" in parts and args.api in ("embedded", "both"):
+            results["backlog_embedded"] = bench_backlog(work, env, args.copies, args.rounds, "embedded")
         if "noop" in parts:
             results["noop"] = bench_noop(work, env, args.known)
     results["load_average_at_end"] = os.getloadavg()[0]
