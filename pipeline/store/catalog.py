@@ -33,6 +33,7 @@ import hashlib
 import itertools
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,6 +99,9 @@ class Added:
     diffs: list[AgreementDiff] = field(default_factory=list)
 
 
+AGREEMENTS_KEPT = 8  # parsed Agreements a Store keeps (``load_agreement``): a series' latest, a run's new ones
+
+
 class Store:
     """One output folder. Mutating methods must run inside ``locked()``."""
 
@@ -105,6 +109,8 @@ class Store:
         self.root = root
         self._catalog: Catalog | None = None
         self.rebuilt: Rebuilt | None = None  # set when ``locked`` found the catalog corrupt and rebuilt it
+        # (path, mtime, size) → Agreement: the versions a run compares each new document with, parsed once
+        self._agreements: OrderedDict[tuple[Path, int, int], Agreement] = OrderedDict()
 
     @property
     def catalog(self) -> Catalog:
@@ -200,8 +206,26 @@ class Store:
         return self.root / relative
 
     def load_agreement(self, version: VersionEntry | Copy) -> Agreement:
-        """A stored version's Agreement; ``CatalogError`` (one line naming the file) if it is missing or invalid."""
-        return read_agreement(self.path(version.json_path))
+        """A stored version's Agreement; ``CatalogError`` (one line naming the file) if it is missing or invalid.
+
+        The last few read are kept, keyed by the file's time and size (a file rewritten is read again): in a
+        backlog every new document of a series is compared with the same latest versions, and parsing one
+        costs tens of milliseconds. Callers only read what they are given.
+        """
+        path = self.path(version.json_path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return read_agreement(path)  # says why, in one line
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        agreement = self._agreements.get(key)
+        if agreement is None:
+            agreement = self._agreements[key] = read_agreement(path)
+            while len(self._agreements) > AGREEMENTS_KEPT:
+                self._agreements.popitem(last=False)
+        else:
+            self._agreements.move_to_end(key)
+        return agreement
 
     # --- what is known --------------------------------------------------------------------
 
