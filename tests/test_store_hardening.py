@@ -433,3 +433,23 @@ def test_a_fifo_or_a_device_given_to_extract_is_refused_at_once(tmp_path):
         with pytest.raises(UnreadableDocument) as caught:
             extract_isolated(path)
         assert str(caught.value) == f"{path}: {says}"
+
+
+# --- the Agreements a Store keeps are never stale -----------------------------------------------------
+
+
+def test_a_stored_agreement_is_parsed_once_and_read_again_once_its_file_is_rewritten(tmp_path, valtori_txt):
+    store = Store(tmp_path / "output")
+    with store.locked():
+        store.add(valtori_txt.model_copy(deep=True), origin="sources", local_path=None)
+    [version] = store.versions("valtori")
+    first = store.load_agreement(version)
+    assert store.load_agreement(version) is first  # kept: a backlog compares each document with it
+    path = store.root / version.json_path
+    changed = first.model_copy(deep=True)
+    changed.agreement.title = "Tulossopimus (korjattu)"
+    path.write_text(changed.model_dump_json(indent=2) + "\n", encoding="utf-8")  # another size: read again
+    assert store.load_agreement(version).agreement.title == "Tulossopimus (korjattu)"
+    path.unlink()
+    with pytest.raises(CatalogError, match="cannot read"):  # gone: said, not served from memory
+        store.load_agreement(version)
