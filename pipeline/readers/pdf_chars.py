@@ -12,6 +12,7 @@ normalisation asked for), to pdfplumber.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pdfplumber.page
@@ -48,7 +49,7 @@ class Page(pdfplumber.page.Page):
             "size": obj.size,
             "object_type": "char",
             "page_number": self.page_number,
-            "ncs": resolve_and_decode(obj.ncs.name),
+            "ncs": _colour_space(obj.ncs.name),
             "text": obj.get_text(),
             "stroking_color": state.scolor if isinstance(state.scolor, tuple) else (state.scolor,),
             "non_stroking_color": state.ncolor if isinstance(state.ncolor, tuple) else (state.ncolor,),
@@ -60,3 +61,10 @@ class Page(pdfplumber.page.Page):
             if key in obj.__dict__:
                 found[key] = obj.__dict__[key]
         return found
+
+
+@lru_cache(maxsize=256)
+def _colour_space(name: str | bytes) -> Any:
+    """A colour space's name as pdfplumber gives it: decoded once per name, not once per character (a page
+    has a few colour spaces and thousands of characters; decoding was a tenth of reading a page)."""
+    return resolve_and_decode(name)
