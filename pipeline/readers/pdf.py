@@ -109,10 +109,32 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
 
+@dataclass(frozen=True)
+class _TableChars:
+    """What pdfplumber's ``Table.extract`` reads of its page: the characters, here only the table's."""
+
+    chars: list[dict]
+
+
+def table_texts(table) -> list[list[str | None]]:
+    """``table.extract()``'s texts, from the characters inside the table only: pdfplumber's own looks for
+    each row's characters among all of the page's (rows × page characters). A row's box lies inside the
+    table's, and the test is the same (the character's centre, half-open box), so the texts are the same."""
+    from pdfplumber.table import Table
+
+    x0, top, x1, bottom = table.bbox
+    inside = [
+        char
+        for char in table.page.chars
+        if x0 <= (char["x0"] + char["x1"]) / 2 < x1 and top <= (char["top"] + char["bottom"]) / 2 < bottom
+    ]
+    return Table(_TableChars(inside), table.cells).extract(x_tolerance_ratio=WORD_GAP)
+
+
 def table_block(table, page_number: int) -> Block | None:
     """A pdfplumber table as a table block; cells keep their wrapped lines and bbox. A header over
     two rows with cells spanning columns becomes one header row."""
-    texts = table.extract(x_tolerance_ratio=WORD_GAP)
+    texts = table_texts(table)
     width = max((len(row.cells) for row in table.rows), default=0)
     if not table.rows or width < 2:
         return None
