@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 UV_VERSION := 0.13.8
 # Debian packages: Voikko (Finnish dictionary) for word checks; Chromium for the review page's
-# browser test (driven by Playwright, which downloads no browser of its own here).
-APT_PACKAGES := libvoikko1 voikko-fi chromium
+# browser test (driven by Playwright, which downloads no browser of its own here); poppler-utils for the
+# memory benchmark's 450-page PDF (pdfunite).
+APT_PACKAGES := libvoikko1 voikko-fi chromium poppler-utils
 
 .PHONY: run test setup lock system-deps lint schema docs bench eval-real clean
 
