@@ -19,7 +19,7 @@ set-ups a run can have (``--api``):
   (started before, and warmed up by importing the flow's module on each worker: an existing cluster, as
   an operator's would be). The runs take turns, round after round. Targets: workers 1 / workers 2 ≥ 1.6
   on 2 cores; Dask within 10 % of workers 2. The three catalogs are checked to record the same. Each set-up
-  has its own figures; the server set-up's are the targets' (see ``docs/testing.md``).
+  has its own figures, each checked against the same targets (see ``docs/testing.md``).
 * ``noop``: 1,000 distinct text files the catalog already knows (registered with ``Store`` directly:
   extracting 1,000 documents is not what this measures), ingested again: nothing new, so no Prefect.
   Whole-process seconds (median of 5) and peak memory (``os.wait4``), embedded set-up. Target: under 3 s.
@@ -98,7 +98,10 @@ def catalog_of(output: Path) -> str:
 
 @contextlib.contextmanager
 def prefect_server(home: Path, env: dict[str, str]):
-    """A Prefect server (``prefect server start``, no UI) on 127.0.0.1 for the block; yields its API URL."""
+    """A Prefect server (``prefect server start``, no UI) on 127.0.0.1 for the block; yields its API URL.
+    Waited for and stopped as the run's own temporary server is (``pipeline.flows.server``)."""
+    from pipeline.flows.server import ServerFailed, TemporaryServer
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -106,31 +109,16 @@ def prefect_server(home: Path, env: dict[str, str]):
     command = [str(CLI.with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, env=server_env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        url = f"http://127.0.0.1:{port}/api"
+        server = TemporaryServer(process, f"http://127.0.0.1:{port}/api")
         try:
-            deadline = time.monotonic() + 90
-            while not _healthy(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise SystemExit(f"the Prefect server did not start:\n{log.read().decode()[-3000:]}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
             try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _healthy(url: str) -> bool:
-    import httpx
-
-    try:
-        return httpx.get(f"{url}/health", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+                server.wait_ready(timeout=90)
+            except ServerFailed as exc:
+                log.seek(0)
+                raise SystemExit(f"{exc}:\n{log.read().decode()[-3000:]}") from None
+            yield server.api_url
+        finally:
+            server.stop(timeout=30)
 
 
 def start_cluster():
