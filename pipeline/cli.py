@@ -448,14 +448,16 @@ def _ingest(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_OK
-    if not (args.dask_address or (config.run.dask_address and args.workers is None)):
+    on_dask = bool(args.dask_address or (config.run.dask_address and args.workers is None))
+    if not on_dask:
         from pipeline.workers import start_forkserver
 
         start_forkserver()  # its imports overlap Prefect's: the first document does not wait for them
     from pipeline.flows.server import api_for_run
 
     try:
-        with api_for_run():  # a temporary Prefect API server, booting while Prefect is imported, unless one is set
+        # a temporary Prefect API server, unless one is set, booting while the flow's modules are imported
+        with api_for_run(prepare=("pipeline.flows.ingest", *(("distributed",) if on_dask else ()))):
             from pipeline.flows.ingest import ingest
 
             report = ingest(

@@ -74,11 +74,12 @@ def dask_address():
 
 
 def _tasks_run_on(address: str) -> int:
-    """How many tasks the Dask scheduler has seen finish, since it started."""
+    """How many tasks the Dask scheduler has seen finish, with a result or an error, since it started."""
     from distributed import Client
 
     def finished(dask_scheduler) -> int:
-        return sum(prefix.state_counts["memory"] for prefix in dask_scheduler.task_prefixes.values())
+        counts = [prefix.state_counts for prefix in dask_scheduler.task_prefixes.values()]
+        return sum(count["memory"] + count["erred"] for count in counts)
 
     with Client(address) as client:
         return client.run_on_scheduler(finished)

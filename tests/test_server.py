@@ -1,6 +1,6 @@
 """The temporary Prefect API server of an ``agreements ingest`` run with no configured API: the run is recorded
-in it (flow run and task runs, in ``PREFECT_HOME``'s database), and it never outlives the run, even one killed
-with ``kill -9``."""
+in it (flow run, task runs and their events, in ``PREFECT_HOME``'s database), and it never outlives the run,
+even one killed with ``kill -9``."""
 
 from __future__ import annotations
 
@@ -45,8 +45,12 @@ def test_a_run_is_recorded_in_its_own_server_and_the_server_ends_with_it(tmp_pat
     with sqlite3.connect(home / "prefect.db") as db:
         runs = db.execute("select name, state_type from flow_run").fetchall()
         tasks = db.execute("select count(*) from task_run").fetchone()[0]
+        events = dict(db.execute("select event, count(*) from events group by event").fetchall())
     assert len(runs) == 1 and runs[0][1] == "COMPLETED", runs
     assert tasks >= 2  # at least one extract task per document
+    # Its events were recorded before the server stopped, with no heartbeat: no server is left to read one.
+    assert events["prefect.flow-run.Completed"] == 1 and events["prefect.task-run.Completed"] == tasks
+    assert "prefect.flow-run.heartbeat" not in events
     # Nothing of the run is left: no process whose command line is the server's.
     assert not [
         p for p in psutil.process_iter(["cmdline"]) if "pipeline.flows.server" in " ".join(p.info["cmdline"] or [])

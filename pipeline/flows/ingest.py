@@ -16,12 +16,16 @@ document triggers, a store that fails) fails its task run with the traceback at 
 document is quarantined all the same. One document never stops the run. A run with quarantined
 documents or failed fetches ends ``Partially completed`` (a completed state) whose message names them.
 
-Where the extract tasks run: on this machine, Prefect's ``ThreadPoolTaskRunner`` with ``workers``
-threads, each waiting on its document's worker process (so ``workers`` extractions run at once, on as
-many processes); with ``dask_address``, ``prefect-dask``'s ``DaskTaskRunner`` on that Dask cluster,
-where each task forks its worker process on the Dask worker's machine. Not Prefect's
-``ProcessPoolTaskRunner``: killing one of its processes at a limit would break the pool, and every
-document still in it (``pipeline.workers``).
+Where the extractions run: the extract task runs are Prefect's ``ThreadPoolTaskRunner``'s, in the flow's
+process, each waiting on its document's extraction: on this machine, a worker process of its own
+(``workers`` threads: ``workers`` extractions at once, on as many processes); with ``dask_address``, a
+Dask task on that cluster, which forks the worker process on the Dask worker's machine (as many threads as
+the cluster has). Not Prefect's ``ProcessPoolTaskRunner``: killing one of its processes at a limit would
+break the pool, and every document still in it (``pipeline.workers``). Not ``prefect-dask``'s
+``DaskTaskRunner`` either: it runs each task run's engine on the Dask worker, which there rebuilds Prefect's
+settings and two API clients per task (about 0.1 s of CPU each time, a sixth of an extraction here) and needs
+the Prefect API reachable from every Dask worker; here Prefect stays at the edge, and the cluster only
+extracts.
 
 The store, diff and index tasks run in the flow's own thread, one at a time, in the order the
 documents were found: the catalog is the same whatever the number of workers, and is never written by
@@ -132,12 +136,32 @@ def discover_task(config: SourcesConfig) -> list[Candidate]:
     return found
 
 
+class DaskCluster:
+    """A Dask cluster that extracts (``--dask-address``): an extract task hands its document to it and waits."""
+
+    def __init__(self, client) -> None:
+        self.client = client  # a connected ``distributed.Client``
+
+    def extract(self, candidate: Candidate, limits: Limits):
+        """``extract_candidate`` as a Dask task: its worker process forked on a Dask worker's machine, under
+        ``limits``; what it raises is raised here."""
+        future = self.client.submit(extract_candidate, candidate, limits=limits, pure=False)
+        try:
+            return future.result()
+        finally:
+            future.release()
+
+
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract {candidate.source}")
-def extract_task(candidate: Candidate, limits: Limits):
+def extract_task(candidate: Candidate, limits: Limits, cluster: DaskCluster | None = None):
     """The document's Agreement, or ``Rejected`` (the task run ends ``Quarantined``) when the document is bad
-    input. No retries: a corrupt PDF stays corrupt. The extraction runs in a worker process of its own."""
+    input. No retries: a corrupt PDF stays corrupt. The extraction runs in a worker process of its own, here
+    or (``cluster``) on a Dask worker's machine."""
     try:
-        agreement, usage = extract_candidate(candidate, limits=limits)
+        if cluster is None:
+            agreement, usage = extract_candidate(candidate, limits=limits)
+        else:
+            agreement, usage = cluster.extract(candidate, limits)
     except AgreementError as exc:  # foreseen: the document's fault, said in one line (the store step logs it)
         reason = str(exc).replace(str(candidate.path), candidate.source)
         return _quarantined(reason, Rejected(reason))
@@ -368,8 +392,8 @@ def ingest(
         extracted = 0
         if new is not None:
             address = dask_address or (None if workers else config.run.dask_address)  # --workers N: here
-            with _task_runner(workers or config.run.workers, address) as (runner, parallel):
-                for candidate, outcome in _extracted(runner, new, limits, parallel):
+            with _task_runner(workers or config.run.workers, address) as (runner, parallel, cluster):
+                for candidate, outcome in _extracted(runner, new, limits, parallel, cluster):
                     extracted += 1
                     for key, line in _stored(candidate, outcome, store):
                         report[key].append(line)
@@ -395,48 +419,30 @@ def ingest(
 
 
 @contextlib.contextmanager
-def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[object, int]]:
-    """The started task runner for the extract tasks, and how many of them run at once."""
+def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[object, int, DaskCluster | None]]:
+    """The started task runner for the extract tasks, how many of them run at once, and the Dask cluster they
+    hand their documents to (None: this machine's worker processes)."""
     if not address:
         workers = workers or default_workers()
         with ThreadPoolTaskRunner(max_workers=workers) as runner:
-            yield runner, workers
+            yield runner, workers, None
         return
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
-    from prefect_dask import DaskTaskRunner
+    from distributed import Client
 
     address = dask_address(address)
-    api = get_current_settings().api.url
-    if not api:  # embedded mode: the Dask workers report to this run's temporary server, not to one of their own
-        with get_client(sync_client=True) as client:
-            api = str(client.api_url)
-    _say(f"extracting on the Dask cluster at {address}; its workers report to the Prefect API at {api}")
-    with temporary_settings(updates={PREFECT_API_URL: api}), DaskTaskRunner(address=address) as runner:
+    with Client(address, set_as_default=False) as client:
         # Each Dask worker's forkserver (its extraction modules imported once) starts now, not at its first
         # task (it returns once the server is spawned; its imports go on meanwhile); on a long-lived cluster it
         # is already running from an earlier run.
-        runner.client.run(start_forkserver)
-        try:
-            yield runner, sum(runner.client.nthreads().values())
-        finally:
-            runner.client.run(_flush_prefect_records)
-
-
-async def _flush_prefect_records() -> None:
-    """On a Dask worker, at the end of a run: send what its tasks left queued for the Prefect API (task run
-    events, logs) now, while this run's API is up, and stop those senders. The next run's tasks start their
-    own: Prefect keeps one events sender per process, bound to the API it first met, and a later run's
-    temporary server (a new port) would otherwise never hear of its task runs."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
-    for service in (EventsWorker, APILogWorker):
-        await service.drain_all(timeout=30)  # Dask runs this in the worker's event loop: drain_all gives an awaitable
+        client.run(start_forkserver)
+        parallel = max(sum(client.nthreads().values()), 1)
+        _say(f"extracting on the Dask cluster at {address} ({parallel} threads)")
+        with ThreadPoolTaskRunner(max_workers=parallel) as runner:
+            yield runner, parallel, DaskCluster(client)
 
 
 def _extracted(
-    runner, candidates: Iterable[Candidate], limits: Limits, parallel: int
+    runner, candidates: Iterable[Candidate], limits: Limits, parallel: int, cluster: DaskCluster | None = None
 ) -> Iterator[tuple[Candidate, object]]:
     """Each candidate with its Agreement, or the exception its extraction raised, in the candidates'
     order. ``candidates`` may come in slowly (downloads): each is submitted as it comes, and the results
@@ -445,7 +451,8 @@ def _extracted(
     window = max(2 * parallel, 1)
     pending: deque = deque()
     for candidate in candidates:
-        pending.append((candidate, runner.submit(extract_task, {"candidate": candidate, "limits": limits})))
+        parameters = {"candidate": candidate, "limits": limits, "cluster": quote(cluster)}
+        pending.append((candidate, runner.submit(extract_task, parameters)))
         while pending and (len(pending) >= window or pending[0][1].wrapped_future.done()):
             yield _outcome(*pending.popleft())
     while pending:

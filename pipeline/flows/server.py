@@ -25,13 +25,14 @@ Only the standard library is imported at module level: the command imports this 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 STARTUP_SECONDS = 60.0  # a busy machine; Prefect's own default is 20 s
@@ -39,8 +40,8 @@ STOP_SECONDS = 10.0  # to finish writing what it was sent, before it is killed
 # What Prefect's embedded mode gives its server (``SubprocessASGIServer``): no UI, ephemeral services.
 SERVER_ENVIRONMENT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 # A server that lives for one run does no bookkeeping of a lasting one, unless the environment says otherwise:
-# no registration of every installed block type (it imports every Prefect collection, prefect-dask and so
-# Dask's distributed among them, for blocks no run here uses) and no telemetry heartbeat (from a server that
+# no registration of every installed block type (it imports every installed Prefect collection, for blocks no
+# run here uses) and no telemetry heartbeat (from a server that
 # starts and stops with each run, each run would be a "session"; offline, each fails with an error logged).
 SERVER_DEFAULTS = {
     "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
@@ -117,37 +118,51 @@ def start() -> TemporaryServer:
 
 
 @contextlib.contextmanager
-def api_for_run() -> Iterator[str | None]:
+def api_for_run(prepare: Iterable[str] = ()) -> Iterator[str | None]:
     """The Prefect API a run with work records to: a configured one as it is (yields None), else a temporary
     server of this run's own (yields its URL; it is the run's ``PREFECT_API_URL`` until the block ends).
 
-    Call it before importing Prefect: the server boots while Prefect is imported. Whether a Prefect profile or
-    settings file configures an API is known only once Prefect's settings are loaded; in that case the server,
-    started for nothing, is stopped at once and the configured API is used.
+    Call it before importing Prefect: the server boots while Prefect, and the modules named in ``prepare``
+    (what the run needs next), are imported. Whether a Prefect profile or settings file configures an API is
+    known only once Prefect's settings are loaded; in that case the server, started for nothing, is stopped at
+    once and the configured API is used.
+
+    A run on its temporary server sends no flow-run heartbeats. They let a lasting server notice a run that
+    died; a temporary server dies with its run, so nothing would read them, and ending them costs each run up
+    to a second (Prefect's heartbeat thread sleeps in whole seconds and is waited for at the run's end).
     """
     if configured_api_url():
+        _import(prepare)
         yield None
         return
     server = start()
     try:
         from prefect.context import refresh_global_settings_context
-        from prefect.settings import get_current_settings
+        from prefect.settings import get_current_settings, temporary_settings
 
         if get_current_settings().api.url:
             server.stop()
+            _import(prepare)
             yield None
             return
         os.environ["PREFECT_API_URL"] = server.api_url
         refresh_global_settings_context()  # every thread's settings, not only this context's
         try:
+            _import(prepare)
             server.wait_ready()
-            yield server.api_url
+            with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+                yield server.api_url
         finally:
             _send_queued()
             del os.environ["PREFECT_API_URL"]
             refresh_global_settings_context()
     finally:
         server.stop()
+
+
+def _import(modules: Iterable[str]) -> None:
+    for module in modules:
+        importlib.import_module(module)
 
 
 def _send_queued(timeout: float = 30) -> None:
