@@ -131,13 +131,12 @@ def start_cluster():
 
     from pipeline.workers import start_forkserver
 
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")  # the workers' task logs
     with dask.config.set({"distributed.worker.daemon": False, "distributed.logging.distributed": "error"}):
         cluster = LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
         )
     with Client(cluster.scheduler_address) as client:
-        client.run(lambda: bool(__import__("pipeline.flows.ingest")))
+        client.run(lambda: bool(__import__("pipeline.ingest")))  # what the extraction tasks refer to
         client.run(start_forkserver)  # as after an earlier run: each worker's extraction forkserver is up
     return cluster
 
