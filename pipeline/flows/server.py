@@ -41,8 +41,8 @@ STOP_SECONDS = 10.0  # to finish writing what it was sent, before it is killed
 SERVER_ENVIRONMENT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 # A server that lives for one run does no bookkeeping of a lasting one, unless the environment says otherwise:
 # no registration of every installed block type (it imports every installed Prefect collection, for blocks no
-# run here uses) and no telemetry heartbeat (from a server that
-# starts and stops with each run, each run would be a "session"; offline, each fails with an error logged).
+# run here uses) and no telemetry heartbeat (from a server that starts and stops with each run, each run would
+# be a "session"; offline, each fails with an error logged).
 SERVER_DEFAULTS = {
     "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
     "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
