@@ -436,7 +436,7 @@ def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[obj
         # is already running from an earlier run.
         client.run(start_forkserver)
         parallel = max(sum(client.nthreads().values()), 1)
-        _say(f"extracting on the Dask cluster at {address} ({parallel} threads)")
+        _say(f"extracting on the Dask cluster at {address} ({parallel} thread{'s' if parallel > 1 else ''})")
         with ThreadPoolTaskRunner(max_workers=parallel) as runner:
             yield runner, parallel, DaskCluster(client)
 
