@@ -1,15 +1,8 @@
 """Hard limits per document: its worker process is killed at the time or the memory limit, the document
 fails (and is quarantined by ingest) with that reason, and the others are extracted and stored.
 
-The two PDFs are made here and checked by hand against pdfplumber alone; each stays inside the reader's
-own bounds (``pipeline.readers.pdf_bounds``: 200,000 operators a page), so only the worker's limits stop it:
-
-* ``slow_pdf``: 200 pages of 100,000 graphics-state operators (``q Q``) each, 20 million in all, every
-  page drawing one shared content stream. pdfplumber alone took 3 min 30 s over 20 million such
-  operators on one page (peak 186 MiB) on the 2-core machine, busy; 1 million operators take it 8 s.
-  The worker checks no time between pages: the watcher's clock is the limit.
-* ``hungry_pdf``: a page of 90,000 one-letter text objects. pdfplumber keeps each letter as an object of
-  about 2.5 KB: over 200 MiB for the page (50,000 letters: 141 MiB peak).
+The two PDFs (``tests/pdfgen.py``: ``slow_pdf``, ``hungry_pdf``) were checked by hand against pdfplumber
+alone; each stays inside the reader's own bounds, so only the worker's limits stop it.
 """
 
 from __future__ import annotations
@@ -17,62 +10,17 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import zlib
-from pathlib import Path
 
 import pytest
 from clitools import assert_one_error_line, run_cli
 from conftest import KEHA_MD, VALTORI_TXT
+from pdfgen import hungry_pdf, slow_pdf
 
 from pipeline.errors import UnreadableDocument
 from pipeline.workers import Limits, format_size, parse_size, run_isolated
 from schemas.catalog import Catalog, QuarantineRecord
 
 MiB = 1 << 20
-
-
-def one_page_pdf(content: bytes, pages: int = 1) -> bytes:
-    """A PDF of ``pages`` A4 pages that all draw one content stream (Flate-compressed), ``content``; font
-    /F1 is Helvetica."""
-    data = zlib.compress(content)
-    kids = [5 + n for n in range(pages)]
-    objects = {
-        1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages),
-        3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
-    }
-    for kid in kids:
-        objects[kid] = (
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-            b"/Contents 4 0 R >>"
-        )
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = {}
-    for number, body in objects.items():
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    size = len(objects) + 1
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size))
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
-    return bytes(out)
-
-
-TITLE = b"BT /F1 12 Tf 72 770 Td (Tulossopimus vuosille 2024-2027) Tj ET\n"
-
-
-def slow_pdf(path: Path) -> Path:
-    """Pages that take pdfplumber minutes, in little memory (see the module's docstring)."""
-    path.write_bytes(one_page_pdf(TITLE + b"q Q " * 50_000, pages=200))
-    return path
-
-
-def hungry_pdf(path: Path) -> Path:
-    """One page that takes pdfplumber about 1 GB (see the module's docstring)."""
-    path.write_bytes(one_page_pdf(TITLE + b"BT /F1 1 Tf " + b"(a) Tj 0.001 0 Td " * 90_000 + b"ET\n"))
-    return path
 
 
 # --- the command line -------------------------------------------------------------------------------

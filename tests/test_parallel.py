@@ -154,3 +154,55 @@ def test_the_dask_address_can_come_from_the_sources_file(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"agreements: error: {tmp_path / 'sources.toml'}: run.dask_address: ")
     assert not os.path.exists(tmp_path / "out")
+
+
+def test_a_dask_cluster_lost_during_a_run_fails_the_run_and_keeps_what_was_stored(prefect_api, tmp_path):
+    """The cluster goes away while a document is extracted there: the run fails at once with one line (not a
+    quarantine per document left, nor a wait for ever), what was stored stays, and the next run goes on."""
+    import threading
+    import time
+
+    import dask
+    from distributed import LocalCluster
+    from pdfgen import slow_pdf
+
+    from pipeline.flows.ingest import ClusterLost, ingest
+    from pipeline.store.catalog import Store
+
+    sources, output = tmp_path / "sources", tmp_path / "output"
+    sources.mkdir()
+    shutil.copy(VALTORI_TXT, sources / "a-valtori.txt")
+    slow_pdf(sources / "b-hidas.pdf")  # minutes of pdfplumber: still being extracted when the cluster goes
+    with dask.config.set({"distributed.worker.daemon": False}):
+        cluster = LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            ingest(sources=str(sources), output=str(output), dask_address=cluster.scheduler_address)
+        except BaseException as exc:  # what the flow raised, to be looked at in the test's thread
+            failure.append(exc)
+
+    runner = threading.Thread(target=run)
+    try:
+        runner.start()
+        deadline = time.monotonic() + 120
+        while not (output / "catalog.json").is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)  # the first document stored, the second being extracted
+        assert (output / "catalog.json").is_file(), "the first document was never stored"
+    finally:
+        cluster.close()
+    runner.join(timeout=120)
+    assert not runner.is_alive(), "the run went on waiting for a cluster that is gone"
+    assert len(failure) == 1 and isinstance(failure[0], ClusterLost), failure
+    assert str(failure[0]) == (
+        f"lost the connection to the Dask cluster at {cluster.scheduler_address}; the documents not stored yet "
+        "are extracted by the next run"
+    )
+    catalog = Store(output).catalog
+    assert [d.source for d in catalog.documents.values()] == ["a-valtori.txt"]  # nothing quarantined for it
+    report = ingest(sources=str(sources), output=str(output), workers=1, max_seconds=2)  # the next run, here
+    assert report["known"] == ["a-valtori.txt"]
+    assert [q["source"] for q in report["quarantined"]] == ["b-hidas.pdf"]  # extracted again: its own limit

@@ -136,20 +136,51 @@ def discover_task(config: SourcesConfig) -> list[Candidate]:
     return found
 
 
+class ClusterLost(IsolationUnavailable):
+    """The Dask cluster went away during the run: no document can be extracted there (the run's trouble, not
+    the documents'; those not yet stored are extracted by the next run)."""
+
+
 class DaskCluster:
     """A Dask cluster that extracts (``--dask-address``): an extract task hands its document to it and waits."""
 
-    def __init__(self, client) -> None:
+    CHECK_SECONDS = 5.0  # how often a wait looks whether the cluster is still there
+
+    def __init__(self, client, address: str) -> None:
         self.client = client  # a connected ``distributed.Client``
+        self.address = address
 
     def extract(self, candidate: Candidate, limits: Limits):
         """``extract_candidate`` as a Dask task: its worker process forked on a Dask worker's machine, under
-        ``limits``; what it raises is raised here."""
-        future = self.client.submit(extract_candidate, candidate, limits=limits, pure=False)
+        ``limits``; what it raises is raised here. Raises ``ClusterLost`` when the cluster goes away: a task
+        waiting then is cancelled, and one submitted after would wait for ever."""
+        from distributed.client import FutureCancelledError
+
         try:
-            return future.result()
+            future = self.client.submit(extract_candidate, candidate, limits=limits, pure=False)
+        except Exception:
+            if self.client.status == "running":
+                raise
+            raise self._lost() from None
+        try:
+            while True:
+                try:
+                    return future.result(timeout=self.CHECK_SECONDS)
+                except TimeoutError:
+                    if future.done():
+                        raise  # the extraction's own
+                    if self.client.status != "running":
+                        raise self._lost() from None
+                except FutureCancelledError:
+                    raise self._lost() from None
         finally:
             future.release()
+
+    def _lost(self) -> ClusterLost:
+        return ClusterLost(
+            f"lost the connection to the Dask cluster at {self.address}; the documents not stored yet are "
+            "extracted by the next run"
+        )
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract {candidate.source}")
@@ -438,7 +469,7 @@ def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[obj
         parallel = max(sum(client.nthreads().values()), 1)
         _say(f"extracting on the Dask cluster at {address} ({parallel} thread{'s' if parallel > 1 else ''})")
         with ThreadPoolTaskRunner(max_workers=parallel) as runner:
-            yield runner, parallel, DaskCluster(client)
+            yield runner, parallel, DaskCluster(client, address)
 
 
 def _extracted(
