@@ -59,13 +59,15 @@ def dask_address():
 
     The workers are not daemonic processes, so that they may start the extraction's worker processes
     (a daemonic process may not have children): ``distributed.worker.daemon: False``, as the README says.
+    The scheduler's HTTP server (health, metrics; no dashboard without bokeh) takes a free port on 127.0.0.1:
+    with no address it takes 8787, which a second cluster of the session would find in use.
     """
     import dask
     from distributed import LocalCluster
 
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         )
     try:
         yield cluster.scheduler_address
@@ -175,7 +177,7 @@ def test_a_dask_cluster_lost_during_a_run_fails_the_run_and_keeps_what_was_store
     slow_pdf(sources / "b-hidas.pdf")  # minutes of pdfplumber: still being extracted when the cluster goes
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         )
     failure: list[BaseException] = []
 
