@@ -136,7 +136,7 @@ def discover_task(config: SourcesConfig) -> list[Candidate]:
     return found
 
 
-class ClusterLost(IsolationUnavailable):
+class ClusterLost(RuntimeError):
     """The Dask cluster went away during the run: no document can be extracted there (the run's trouble, not
     the documents'; those not yet stored are extracted by the next run)."""
 
@@ -423,7 +423,10 @@ def ingest(
         extracted = 0
         if new is not None:
             address = dask_address or (None if workers else config.run.dask_address)  # --workers N: here
-            with _task_runner(workers or config.run.workers, address) as (runner, parallel, cluster):
+            with (
+                _extractors(workers or config.run.workers, address) as (parallel, cluster),
+                ThreadPoolTaskRunner(max_workers=parallel) as runner,
+            ):
                 for candidate, outcome in _extracted(runner, new, limits, parallel, cluster):
                     extracted += 1
                     for key, line in _stored(candidate, outcome, store):
@@ -450,13 +453,11 @@ def ingest(
 
 
 @contextlib.contextmanager
-def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[object, int, DaskCluster | None]]:
-    """The started task runner for the extract tasks, how many of them run at once, and the Dask cluster they
-    hand their documents to (None: this machine's worker processes)."""
+def _extractors(workers: int | None, address: str | None) -> Iterator[tuple[int, DaskCluster | None]]:
+    """How many extract tasks run at once (each in a thread of the flow), and the Dask cluster they hand their
+    documents to (None: worker processes on this machine)."""
     if not address:
-        workers = workers or default_workers()
-        with ThreadPoolTaskRunner(max_workers=workers) as runner:
-            yield runner, workers, None
+        yield workers or default_workers(), None
         return
     from distributed import Client
 
@@ -468,8 +469,7 @@ def _task_runner(workers: int | None, address: str | None) -> Iterator[tuple[obj
         client.run(start_forkserver)
         parallel = max(sum(client.nthreads().values()), 1)
         _say(f"extracting on the Dask cluster at {address} ({parallel} thread{'s' if parallel > 1 else ''})")
-        with ThreadPoolTaskRunner(max_workers=parallel) as runner:
-            yield runner, parallel, DaskCluster(client, address)
+        yield parallel, DaskCluster(client, address)
 
 
 def _extracted(
@@ -493,8 +493,8 @@ def _extracted(
 def _outcome(candidate: Candidate, future) -> tuple[Candidate, object]:
     try:
         return candidate, future.result()
-    except IsolationUnavailable:
-        raise  # the run's trouble (no worker process can start here), not the document's
+    except (IsolationUnavailable, ClusterLost):
+        raise  # the run's trouble (no worker process can start here, the cluster is gone), not the document's
     except Exception as exc:  # a bad document, a limit reached, or an extractor bug it triggers
         return candidate, exc
 
